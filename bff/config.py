@@ -1,0 +1,98 @@
+"""Configuration: defaults, then `BFF_*` environment variables, then a test mapping.
+
+With no Particle credentials (`BFF_PARTICLE_PRODUCTS` unset) bff runs against the embedded
+sandbox cloud and takes its products from the sandbox's demo data.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REAL_PARTICLE_API_URL = "https://api.particle.io"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+class ConfigError(ValueError):
+    """A configuration value is malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class ProductCredentials:
+    """One Particle product bff serves, with the product's OAuth client."""
+
+    key: str  # product id or slug as configured; used in URLs (/v1/products/<key>/...)
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
+def parse_products(text: str) -> list[ProductCredentials]:
+    """Parse `BFF_PARTICLE_PRODUCTS`: entries `PRODUCT:CLIENT_ID:CLIENT_SECRET`.
+
+    Entries are separated by commas, spaces or new lines. PRODUCT is the numeric id or the
+    slug; the secret is everything after the second colon.
+    """
+    entries = text.replace(",", " ").split()
+    return [_parse_product_entry(entry) for entry in entries]
+
+
+def _parse_product_entry(entry: str) -> ProductCredentials:
+    parts = entry.split(":", 2)
+    if len(parts) != 3 or not all(parts):
+        raise ConfigError(
+            "BFF_PARTICLE_PRODUCTS: each entry must look like PRODUCT:CLIENT_ID:CLIENT_SECRET "
+            f"(got an entry starting {entry[:12]!r})."
+        )
+    return ProductCredentials(key=parts[0], client_id=parts[1], client_secret=parts[2])
+
+
+def instance_secret(instance_path: str | os.PathLike, name: str) -> str:
+    """Return a random secret kept in the instance folder, creating it on first use.
+
+    Every process of one deployment (web server, worker, CLI) reads the same file, so
+    they agree on the session key and the label key without any set-up.
+    """
+    path = Path(instance_path) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Fill `app.config`: defaults, `BFF_*` environment, then `overrides` (tests)."""
+    app.config.from_mapping(
+        DATABASE=os.path.join(app.instance_path, "bff.sqlite3"),
+        PUBLIC_URL=DEFAULT_PUBLIC_URL,
+        PARTICLE_API_URL=None,
+        PARTICLE_PRODUCTS=None,
+        TWILIO_ACCOUNT_SID=None,
+        TWILIO_AUTH_TOKEN=None,
+        TWILIO_FROM=None,
+        SANDBOX_STATE_FILE=os.path.join(app.instance_path, "sandbox.json"),
+        EMBEDDED_WORKER=False,
+    )
+    app.config.from_prefixed_env(prefix="BFF")
+    app.config.update(overrides or {})
+    _finish(app)
+
+
+def _finish(app) -> None:
+    """Derive what the settings imply: secrets, product list, sandbox mode."""
+    config = app.config
+    config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key")
+    if not config.get("LABEL_KEY"):
+        config["LABEL_KEY"] = instance_secret(app.instance_path, "label_key")
+    products = config.get("PARTICLE_PRODUCTS")
+    if isinstance(products, str):
+        config["PARTICLE_PRODUCTS"] = parse_products(products)
+    config["SANDBOX_MODE"] = not config["PARTICLE_PRODUCTS"]
+    if not config["PARTICLE_API_URL"] and not config["SANDBOX_MODE"]:
+        config["PARTICLE_API_URL"] = REAL_PARTICLE_API_URL
