@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from bff.sandbox.cli import sandbox_command
 from bff.services import get_services
 
 bff_group = AppGroup("bff", help="bff commands: database, worker, sandbox, devices.")
@@ -16,6 +17,9 @@ bff_group = AppGroup("bff", help="bff commands: database, worker, sandbox, devic
 def init_app(app: Flask) -> None:
     """Register the `bff` command group."""
     app.cli.add_command(bff_group)
+
+
+bff_group.add_command(sandbox_command, "sandbox")
 
 
 @bff_group.command("init-db")

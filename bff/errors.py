@@ -1,0 +1,168 @@
+"""bff's exceptions: one hierarchy rooted at `BffError`, each with plain words for people.
+
+Every exception carries two audiences:
+
+- `public_message` + `next_step`: what happened and what to do next, in plain words a customer
+  reads on a phone or in one SMS (GSM-7 only: straight quotes, no dashes or emoji). Never a
+  cloud error text, never an internal detail. `customer_text` joins the two.
+- `str(exc)` / `detail`: the operator's view (for logs and the operator pages).
+
+Cloud errors (`CloudError` and below) also keep the cloud's reply: `status`, `method`, `path`,
+`cloud_message` (the text the cloud gave, parsed from whichever JSON shape it used) and `raw`
+(the reply body as received, truncated). `retryable` tells the claims service and the worker
+whether trying again later can succeed (offline device, rate limit, cloud outage).
+
+Later issues add their own families (claims, sign-in, SMS) as subclasses of `BffError`.
+Parsing the cloud's replies into these classes is Particle knowledge and lives in
+bff/particle.py (`cloud_error`).
+"""
+from __future__ import annotations
+
+RAW_REPLY_LIMIT = 2000  # characters of a cloud reply kept on an exception
+
+
+class BffError(Exception):
+    """Something bff could not do; says what happened and what to do next."""
+
+    public_message = "Something went wrong on our side."
+    next_step = "Please try again in a few minutes."
+    retryable = False
+
+    def __init__(self, detail: str | None = None, *, public_message: str | None = None,
+                 next_step: str | None = None) -> None:
+        if public_message is not None:
+            self.public_message = public_message
+        if next_step is not None:
+            self.next_step = next_step
+        self.detail = detail or self.public_message
+        super().__init__(self.detail)
+
+    @property
+    def customer_text(self) -> str:
+        """What happened and what to do next, as one plain sentence pair."""
+        return f"{self.public_message} {self.next_step}"
+
+
+class InvalidDeviceId(BffError):
+    """Text that is not a device ID (24 hexadecimal characters)."""
+
+    public_message = "That device ID does not look right."
+    next_step = "Check the code on the label and type it again."
+
+
+class ProductNotConfigured(BffError):
+    """bff was asked about a product it has no OAuth client for (a configuration mistake)."""
+
+    public_message = "We are not set up for this device yet."
+    next_step = "Please contact us so we can fix it."
+
+
+class CloudError(BffError):
+    """The Particle cloud refused or failed a request. Base of every cloud error family."""
+
+    public_message = "Something went wrong with the device cloud."
+    next_step = "Please try again in a few minutes."
+
+    def __init__(self, detail: str | None = None, *, status: int | None = None,
+                 method: str = "", path: str = "", cloud_message: str = "",
+                 raw: str | None = None, **kwargs) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.cloud_message = cloud_message
+        self.raw = raw[:RAW_REPLY_LIMIT] if raw is not None else None
+        if detail is None:
+            where = f"{method} {path}".strip()
+            said = f": {cloud_message}" if cloud_message else ""
+            detail = f"{type(self).__name__} (HTTP {status}) from {where}{said}"
+        super().__init__(detail, **kwargs)
+
+
+class BadRequest(CloudError):
+    """The cloud rejected the request as malformed or invalid (HTTP 400, 422)."""
+
+    public_message = "The device cloud did not accept this request."
+    next_step = "Please check what you typed and try again."
+
+
+class AlreadyExists(BadRequest):
+    """The thing we asked the cloud to create is already there (e.g. a customer)."""
+
+    public_message = "This is already set up."
+    next_step = "You do not need to do anything."
+
+
+class Unauthorized(CloudError):
+    """The token or client credentials were not accepted (HTTP 401, invalid_token/invalid_client)."""
+
+    public_message = "We could not sign in to the device cloud."
+    next_step = "Please try again in a few minutes. If it keeps happening, contact us."
+
+
+class Forbidden(CloudError):
+    """The credentials are valid but not allowed to do this (HTTP 403)."""
+
+    public_message = "The device cloud did not allow this."
+    next_step = "Please contact us so we can fix it."
+
+
+class NotFound(CloudError):
+    """The cloud does not know what we asked for (HTTP 404)."""
+
+    public_message = "We could not find that."
+    next_step = "Please check what you typed and try again."
+
+
+# Unknown devices and other people's devices get the same words on purpose: a customer must not
+# learn which device IDs exist or are owned (DESIGN.md §7). Operators see the difference.
+_NOT_YOURS_MESSAGE = "We could not add this device to your account."
+_NOT_YOURS_NEXT_STEP = "Check the code on the label. If it is right, contact the seller for help."
+
+
+class DeviceNotFound(NotFound):
+    """The cloud does not know this device ID (or will not say it does)."""
+
+    public_message = _NOT_YOURS_MESSAGE
+    next_step = _NOT_YOURS_NEXT_STEP
+
+
+class DeviceOwnedByOther(CloudError):
+    """The device belongs to someone else (claim: HTTP 403 "That belongs to someone else.")."""
+
+    public_message = _NOT_YOURS_MESSAGE
+    next_step = _NOT_YOURS_NEXT_STEP
+
+
+class DeviceOffline(CloudError):
+    """The device is not connected, so the cloud could not finish (or would not say why)."""
+
+    public_message = "The device is switched off or has no signal."
+    next_step = "Switch the device on; we will finish and send you a text."
+    retryable = True
+
+
+class DeviceNotInProduct(CloudError):
+    """The device has not been added to the product (it must be imported first)."""
+
+    public_message = "This device is not registered for our service yet."
+    next_step = "Please contact the seller; they need to add it first."
+
+
+class RateLimited(CloudError):
+    """Too many requests (HTTP 429): wait `retry_after` seconds before trying again."""
+
+    public_message = "The device cloud is busy right now."
+    next_step = "Please wait a minute, then try again."
+    retryable = True
+
+    def __init__(self, detail: str | None = None, *, retry_after: float, **kwargs) -> None:
+        self.retry_after = retry_after
+        super().__init__(detail, **kwargs)
+
+
+class CloudUnavailable(CloudError):
+    """The cloud did not answer properly: HTTP 5xx, a timeout or a broken connection."""
+
+    public_message = "We cannot reach the device cloud right now."
+    next_step = "Please try again in a few minutes."
+    retryable = True

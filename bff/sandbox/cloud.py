@@ -1,0 +1,134 @@
+"""SandboxCloud: the local Particle cloud, its state, its devices and its HTTP server.
+
+    cloud = SandboxCloud(state_file=None, require_online_to_claim=True)
+    base_url = cloud.start(host="127.0.0.1", port=0)   # "http://127.0.0.1:PORT"
+    cloud.demo_info(); cloud.reset(); cloud.stop(); cloud.start(port=<same>)
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from typing import Any
+
+from . import demo
+from .auth import Lockout
+from .devices import DeviceSimulator
+from .errors import ok_error
+from .events import EventBus
+from .ids import IdFactory
+from .middleware import Faults, RequestLog
+from .server import HttpServer
+from .state import Store
+
+log = logging.getLogger(__name__)
+
+
+class SandboxCloud:
+    """A faithful local imitation of the Particle cloud API with simulated devices."""
+
+    def __init__(self, state_file: str | None = None, require_online_to_claim: bool = True,
+                 sse_keepalive: float = 9.0, softap: Any = None) -> None:
+        """`softap`: an object with PhotonMemory and SoftAPServer (default: bff.sandbox.softap)."""
+        self.store = Store(state_file)
+        self.bus = EventBus()
+        self.lockout = Lockout()
+        self.requests = RequestLog()
+        self.faults = Faults()
+        self.devices = DeviceSimulator(self)
+        self.factory = IdFactory()
+        self.serial_lookups: dict[tuple, list[float]] = {}
+        self.base_url: str | None = None
+        self.softap_host = "127.0.0.1"
+        self._softap = softap
+        self._options = {"require_online_to_claim": bool(require_online_to_claim),
+                         "sse_keepalive": float(sse_keepalive)}
+        self._server: HttpServer | None = None
+        self._lifecycle = threading.Lock()
+        self.store.before_save = self.devices.sync
+        self.store.state.options.update(self._options)
+        from .wsgi import make_app  # late: the blueprints import this package's modules
+        self.app = make_app(self)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on host:port in a daemon thread (seeding the demo data if empty); the base URL."""
+        with self._lifecycle:
+            if self._server is not None:
+                return self.base_url  # type: ignore[return-value]
+            self._seed_if_empty()
+            server = HttpServer(self.app, host, port)
+            bound = server.start()
+            self._server, self.softap_host = server, host
+            self.base_url = f"http://{host}:{bound}"
+        self._resume_listening()
+        log.info("sandbox Particle cloud on %s", self.base_url)
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving: end streams, stop SoftAPs, close the server and its connections."""
+        with self._lifecycle:
+            server, self._server = self._server, None
+            self.bus.close_all()
+            self.devices.stop_all()
+            if server is not None:
+                server.stop()
+            self.store.save()
+
+    def reset(self) -> None:
+        """Back to the demo data with the same OAuth clients; fresh devices, customers, tokens."""
+        self.devices.forget()
+        self.bus.close_all()
+        with self.store.write() as old:
+            clients = {p.id: (p.client_id, p.client_secret) for p in old.products.values()}
+            self.store.state = demo.build_state(self.store.now() - old.clock_offset,
+                                                self._options, clients)
+        self.bus.clear_history()
+        self.lockout.clear()
+        self.faults.clear()
+        self.requests.clear()
+        self.serial_lookups.clear()
+
+    def _seed_if_empty(self) -> None:
+        with self.store.lock:
+            state = self.store.state
+            if state.is_empty():
+                self.store.state = demo.build_state(self.store.now(), {**state.options,
+                                                                       **self._options})
+                self.store.save()
+
+    def _resume_listening(self) -> None:
+        """Devices that were listening when the sandbox stopped get their SoftAP back."""
+        with self.store.read() as state:
+            listening = [d.id for d in state.devices.values() if d.listening]
+        for device_id in listening:
+            try:
+                self.devices.listen(device_id)
+            except Exception:  # a missing SoftAP module must not stop the cloud
+                log.exception("sandbox: could not resume listening mode of %s", device_id)
+
+    # -- information ---------------------------------------------------------------------------
+    def demo_info(self) -> dict:
+        """`{"base_url", "products": [...], "wifi": [...], "developer": {...}}`."""
+        self._seed_if_empty()
+        with self.store.read() as state:
+            return demo.demo_info(state, self.base_url)
+
+    def keepalive(self) -> float:
+        """Seconds of silence before an event stream writes a keep-alive newline."""
+        with self.store.read() as state:
+            return float(state.options.get("sse_keepalive", 9.0))
+
+    def softap_module(self) -> Any:
+        """The SoftAP implementation (PhotonMemory, SoftAPServer)."""
+        if self._softap is None:
+            try:
+                self._softap = importlib.import_module("bff.sandbox.softap")
+            except ImportError as error:
+                raise ok_error(501, "SoftAP not available", str(error)) from None
+        return self._softap
+
+    @property
+    def running(self) -> bool:
+        """True while the HTTP server is up."""
+        return self._server is not None

@@ -1,0 +1,80 @@
+"""Error bodies in the shapes the Particle cloud uses (reference/particle-api.md §1.4).
+
+Three families exist and the sandbox uses each where Particle does:
+- OAuth: `{"error": code, "error_description": text}` (token endpoint, token checks, 429s);
+- ok/error/info: `{"ok": false, "error": text, "info": text}` (permission and not-found answers);
+- errors array: `{"errors": [text]}` (the claim endpoint, `POST /v1/devices`).
+Every error leaves the server as JSON: particle-api-js calls JSON.parse on every non-2xx body.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    """An HTTP error answer: status, JSON body and optional extra headers."""
+
+    def __init__(self, status: int, body: Any, headers: dict | None = None) -> None:
+        super().__init__(f"{status} {body}")
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def oauth_error(status: int, error: str, description: str, **extra: Any) -> ApiError:
+    """The OAuth family: `{"error", "error_description"}` (+ extra fields such as mfa_token)."""
+    return ApiError(status, {"error": error, "error_description": description, **extra})
+
+
+def ok_error(status: int, error: str, info: str | None = None) -> ApiError:
+    """The ok/error/info family: `{"ok": false, "error": ..., "info": ...}`."""
+    body: dict[str, Any] = {"ok": False, "error": error}
+    if info:
+        body["info"] = info
+    return ApiError(status, body)
+
+
+def errors_array(status: int, *messages: str, ok: bool | None = None) -> ApiError:
+    """The errors-array family of the claim endpoint: `{"errors": [...]}` (+ `ok` if given)."""
+    body: dict[str, Any] = {} if ok is None else {"ok": ok}
+    body["errors"] = list(messages)
+    return ApiError(status, body)
+
+
+def invalid_token() -> ApiError:
+    """401 for an unknown, revoked or expired token (the text node-oauth2-server and Particle send)."""
+    return oauth_error(401, "invalid_token", "The access token provided is invalid.")
+
+
+def missing_token() -> ApiError:
+    """No token at all. CHOICE (not documented): 400 invalid_request, as node-oauth2-server
+    (whose texts Particle's token errors match) answers a request without a token."""
+    return oauth_error(400, "invalid_request", "The access token was not found")
+
+
+def permission_denied(info: str | None = None) -> ApiError:
+    """403 "Permission Denied" (forum capture of GET on a device not owned; CLI e2e rename test)."""
+    return ok_error(403, "Permission Denied", info)
+
+
+def device_not_recognized() -> ApiError:
+    """The answer for an unknown or someone else's device on the user device routes.
+
+    CHOICE: 403 for both, so the answer does not tell whether a device ID exists
+    (the forum capture shows this text for a device that is not yours).
+    """
+    return permission_denied("I didn't recognize that device name or ID")
+
+
+def rate_limited(retry_after: int, description: str = "Too many requests; slow down.") -> ApiError:
+    """429. CHOICE (body and header not documented): OAuth family body and `Retry-After` seconds."""
+    return ApiError(
+        429,
+        {"error": "too_many_requests", "error_description": description},
+        {"Retry-After": str(max(1, int(retry_after)))},
+    )
+
+
+def http_error_body(status: int, name: str) -> dict:
+    """Body for routing-level errors (404 unknown route, 405, 500). CHOICE: ok/error family."""
+    return {"ok": False, "error": name}

@@ -1,0 +1,88 @@
+"""The sandbox's Flask app: Particle routes, the control API, JSON errors, and the middleware."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import api_customers, api_devices, api_events, api_oauth, api_products, control
+from .errors import ApiError, http_error_body
+from .middleware import SandboxMiddleware
+from .state import iso
+from .web import params
+
+if TYPE_CHECKING:
+    from .cloud import SandboxCloud
+
+log = logging.getLogger(__name__)
+PARAM_PREVIEW = 200
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Particle-Tool, X-Particle-Project",
+}
+
+
+def make_app(sandbox: SandboxCloud) -> Flask:
+    """A Flask app serving one SandboxCloud."""
+    app = Flask("bff.sandbox")
+    app.extensions["bff_sandbox"] = sandbox
+    app.json.sort_keys = False  # keep Particle's field order
+    for module in (api_oauth, api_devices, api_products, api_customers, api_events, control):
+        app.register_blueprint(module.bp)
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _crash)
+    app.after_request(_remember_params)
+    app.after_request(_cors)
+    app.wsgi_app = SandboxMiddleware(app.wsgi_app, sandbox.requests, sandbox.faults,
+                                     sandbox.store.now, iso)  # type: ignore[method-assign]
+    return app
+
+
+def _api_error(error: ApiError) -> Response:
+    response = jsonify(error.body)
+    response.status_code = error.status
+    response.headers.update(error.headers)
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    """Routing errors as JSON (CHOICE: ok/error family): 404 unknown route, 405, 400..."""
+    response = jsonify(http_error_body(error.code or 500, error.name))
+    response.status_code = error.code or 500
+    if error.code == 405:
+        allowed = error.get_response().headers.get("Allow")
+        if allowed:
+            response.headers["Allow"] = allowed
+    return response
+
+
+def _crash(error: Exception) -> Response:
+    log.exception("sandbox: unhandled error on %s %s", request.method, request.path)
+    response = jsonify(http_error_body(500, "Internal Server Error"))
+    response.status_code = 500
+    return response
+
+
+def _cors(response: Response) -> Response:
+    """Browsers may call the cloud directly (a setup page with a short-lived customer token)."""
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
+def _remember_params(response: Response) -> Response:
+    """Hand the body parameters to the request log (the middleware redacts secrets)."""
+    if request.path.startswith("/sandbox"):
+        return response
+    try:
+        values = params()
+    except ApiError:
+        values = {}
+    preview = {key: str(value)[:PARAM_PREVIEW] for key, value in values.items()}
+    for name, upload in request.files.items():
+        preview[name] = f"<file {upload.filename}>"
+    request.environ["sandbox.params"] = preview
+    return response

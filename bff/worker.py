@@ -1,0 +1,117 @@
+"""The background worker: follows each product's event stream, reconciles, and beats its heart.
+
+- One `EventStream` per product (prefix `spark/status`): every `online`/`offline` event updates
+  the known device in SQLite at once. Handlers registered with `on_device_online` run after that
+  (the claims service uses it to finish claims that wait for a device).
+- A periodic reconcile reads each product's device list and updates the known devices, which
+  covers events missed while the stream was down.
+- A heartbeat row every few seconds, read by `GET /healthz` ("worker alive").
+
+Run it as its own process (`flask --app app bff worker`) or as a thread (`flask --app app bff serve`).
+Everything it knows is in SQLite, so a worker killed with `kill -9` resumes where it was.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+from bff.errors import CloudError
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_NAME = "worker"
+HEARTBEAT_SECONDS = 10.0
+RECONCILE_SECONDS = 300.0
+STATUS_EVENT = "spark/status"
+
+
+class Worker:
+    """Keeps bff's picture of the devices current and runs periodic jobs."""
+
+    def __init__(self, services, *, heartbeat_seconds: float = HEARTBEAT_SECONDS,
+                 reconcile_seconds: float = RECONCILE_SECONDS, stream_options: dict | None = None) -> None:
+        self.store = services.store
+        self.particle = services.particle
+        self.heartbeat_seconds = heartbeat_seconds
+        self.reconcile_seconds = reconcile_seconds
+        self.stream_options = stream_options or {}
+        self.streams = []
+        self.online_handlers: list[Callable[[str, str], None]] = []
+        self.stopping = threading.Event()
+        self._last_reconcile = 0.0
+
+    def on_device_online(self, handler: Callable[[str, str], None]) -> None:
+        """Call `handler(product_key, device_id)` whenever a device comes online."""
+        self.online_handlers.append(handler)
+
+    def run_forever(self) -> None:
+        """Start the event streams, then beat and reconcile until `stop()`."""
+        self.start_streams()
+        try:
+            while not self.stopping.is_set():
+                self.tick()
+                self.stopping.wait(self.heartbeat_seconds)
+        finally:
+            self.stop_streams()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def tick(self) -> None:
+        """One round of periodic work: the heartbeat, and the reconcile when it is due."""
+        self.store.record_heartbeat(HEARTBEAT_NAME)
+        if time.monotonic() - self._last_reconcile >= self.reconcile_seconds:
+            self.reconcile()
+            self._last_reconcile = time.monotonic()
+
+    def start_streams(self) -> None:
+        """One event stream per configured product."""
+        for product_key in self.particle.product_keys():
+            stream = self.particle.event_stream(
+                product_key, self._handler_for(product_key), prefix=STATUS_EVENT, **self.stream_options
+            )
+            self.streams.append(stream.start())
+
+    def stop_streams(self) -> None:
+        for stream in self.streams:
+            stream.stop()
+        self.streams = []
+
+    def _handler_for(self, product_key: str) -> Callable:
+        return lambda event: self.handle_event(product_key, event)
+
+    def handle_event(self, product_key: str, event) -> None:
+        """Record a device's `spark/status` change; tell the handlers when it comes online."""
+        if event.name != STATUS_EVENT or not event.coreid or event.data not in ("online", "offline"):
+            return
+        online = event.data == "online"
+        self.store.upsert_device(event.coreid, product_key=product_key)
+        self.store.set_device_online(event.coreid, online)
+        if online:
+            self._notify_online(product_key, event.coreid.lower())
+
+    def _notify_online(self, product_key: str, device_id: str) -> None:
+        for handler in self.online_handlers:
+            try:
+                handler(product_key, device_id)
+            except Exception:  # one failing handler must not stop the stream
+                logger.exception("online handler failed for device %s", device_id)
+
+    def reconcile(self) -> None:
+        """Refresh the known devices of every product from the cloud's device lists."""
+        for product_key in self.particle.product_keys():
+            try:
+                self.reconcile_product(product_key)
+            except CloudError as error:
+                logger.warning("reconcile of %s failed: %s", product_key, error.detail)
+
+    def reconcile_product(self, product_key: str) -> None:
+        for device in self.particle.list_product_devices(product_key):
+            self.store.upsert_device(
+                device["id"],
+                product_key=product_key,
+                name=device.get("name"),
+                online=bool(device.get("online")),
+            )
