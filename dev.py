@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 NODE_CHECKS = ROOT / "tests" / "node"
-DEBIAN_TEST_PACKAGES: list[str] = []  # system packages the tests need (none yet)
+DEBIAN_TEST_PACKAGES = {"chromium": "/usr/bin/chromium"}  # Debian package -> file it installs (browser tests)
 
 
 def say(message: str) -> None:
@@ -90,7 +90,7 @@ def ensure_node_packages() -> None:
 
 def ensure_debian_test_packages() -> None:
     """Install the system packages the tests need, when missing and we may."""
-    missing = [p for p in DEBIAN_TEST_PACKAGES if not shutil.which(p)]
+    missing = [name for name, path in DEBIAN_TEST_PACKAGES.items() if not os.path.exists(path)]
     if missing and not apt_install(missing):
         say(f"missing {', '.join(missing)}: the tests that need them will be skipped")
 

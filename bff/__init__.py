@@ -5,7 +5,7 @@ import os
 
 from flask import Flask
 
-from bff import cli, config, health
+from bff import accounts, cli, config, health, web
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -21,5 +21,10 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     os.makedirs(app.instance_path, exist_ok=True)
     config.load_config(app, overrides)
     app.register_blueprint(health.bp)
+    accounts.init_app(app)  # flask-login, CSRF on every form, cookie flags, the sign-in pages
+    app.register_blueprint(web.bp)  # customer pages and the app-wide error pages
+    if app.config["SANDBOX_MODE"]:
+        from bff import console  # the sandbox console exists only in sandbox mode
+        app.register_blueprint(console.bp)
     cli.init_app(app)
     return app

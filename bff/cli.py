@@ -8,6 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from bff.accounts import create_operator_command
+from bff.errors import BffError
 from bff.sandbox.cli import sandbox_command
 from bff.services import get_services
 
@@ -20,6 +22,7 @@ def init_app(app: Flask) -> None:
 
 
 bff_group.add_command(sandbox_command, "sandbox")
+bff_group.add_command(create_operator_command, "create-operator")
 
 
 @bff_group.command("init-db")
@@ -65,7 +68,35 @@ def worker_command() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--product", "product_key", required=True, help="Product id or slug.")
 def import_devices_command(file: Path, product_key: str) -> None:
-    """Import the device IDs listed in FILE (one per line) into a product."""
-    result = get_services().particle.import_devices(product_key, file=file)
+    """Import the device IDs listed in FILE (one per line) into a product; give each a label code."""
+    services = get_services()
+    result = services.particle.import_devices(product_key, file=file)
     click.echo(result.summary())
+    known = remember_product_devices(services, product_key)
+    click.echo(f"{len(known)} devices of {product_key} now have label codes.")
+
+
+@bff_group.command("labels")
+@click.option("--product", "product_key", required=True, help="Product id or slug.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="sheet.html (print from a browser at 100%) or sheet.pdf (needs chromium).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+def labels_command(product_key: str, out_path: Path, paper: str) -> None:
+    """Write a printable label sheet (QR, label code, device ID) for every device of a product."""
+    from bff import label_output
+
+    services = get_services()
+    rows = remember_product_devices(services, product_key)
+    html = label_output.sheet_html(services, rows, paper, current_app.config)
+    label_output.write_sheet(html, out_path)
+    click.echo(f"Wrote {len(rows)} labels to {out_path}")
+
+
+def remember_product_devices(services, product_key: str) -> list[dict]:
+    """Read the product's device list from the cloud and keep every device (with a label code)."""
+    try:
+        devices = services.particle.list_product_devices(product_key)
+    except BffError as error:
+        raise click.ClickException(f"{error.customer_text} ({error.detail})") from error
+    return [services.claims.devices.remember(product_key, device) for device in devices]
 

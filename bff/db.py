@@ -3,7 +3,8 @@
 `Store(path)` opens one connection per thread (request threads and the worker share a Store)
 with foreign keys on, a busy timeout and synchronous=NORMAL; `migrate()` applies the numbered
 migrations of bff/db_schema.py not yet recorded in `schema_migrations`. Every query is a named
-method here; the rest of bff never writes SQL.
+method of Store (here or in its mixins bff/db_accounts.py, db_claims.py, db_messages.py); the
+rest of bff never writes SQL.
 
 Conventions: times are Unix epoch seconds (REAL, UTC) in columns named `*_at`; methods take
 an optional `now` so callers with their own clock (and tests) stay in control. Device IDs are
@@ -20,6 +21,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bff.db_accounts import AccountQueries
+from bff.db_claims import ClaimQueries
+from bff.db_messages import MessageQueries
+from bff.db_rows import first_row, now_or
 from bff.db_schema import MIGRATIONS
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -47,8 +52,12 @@ def redact(text: str | None) -> str | None:
     return _SECRET_PATTERNS[2].sub(r"\1 REDACTED", text)
 
 
-class Store:
-    """bff's SQLite database: schema migrations and every query bff runs."""
+class Store(AccountQueries, ClaimQueries, MessageQueries):
+    """bff's SQLite database: schema migrations and every query bff runs.
+
+    Queries of one area live in a mixin of their own (bff/db_accounts.py, db_claims.py,
+    db_messages.py); the core ones (users, customers, tokens, devices, log) are here.
+    """
 
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = str(path)
@@ -138,21 +147,21 @@ class Store:
 
     def create_user(self, *, now: float | None = None) -> int:
         """A new user; returns its id."""
-        cursor = self.db.execute("INSERT INTO users (created_at) VALUES (?)", [_now(now)])
+        cursor = self.db.execute("INSERT INTO users (created_at) VALUES (?)", [now_or(now)])
         return cursor.lastrowid
 
     def user(self, user_id: int) -> dict | None:
-        return _first(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+        return first_row(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
 
     def shadow_customer(self, user_id: int, product_key: str) -> dict | None:
         """The user's shadow customer in a product: {username, confirmed_at, ...}, or None."""
-        return _first(self.db.query(
+        return first_row(self.db.query(
             "SELECT * FROM shadow_customers WHERE user_id = ? AND product_key = ?",
             [user_id, product_key],
         ))
 
     def shadow_customer_by_username(self, username: str) -> dict | None:
-        return _first(self.db.query("SELECT * FROM shadow_customers WHERE username = ?", [username]))
+        return first_row(self.db.query("SELECT * FROM shadow_customers WHERE username = ?", [username]))
 
     def reserve_shadow_customer(self, user_id: int, product_key: str, username: str,
                                 *, now: float | None = None) -> dict:
@@ -164,7 +173,7 @@ class Store:
         self.db.execute(
             "INSERT INTO shadow_customers (user_id, product_key, username, created_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, product_key) DO NOTHING",
-            [user_id, product_key, username, _now(now)],
+            [user_id, product_key, username, now_or(now)],
         )
         return self.shadow_customer(user_id, product_key)
 
@@ -172,7 +181,7 @@ class Store:
         """The cloud knows this customer (created, or found already there)."""
         self.db.execute(
             "UPDATE shadow_customers SET confirmed_at = ? WHERE username = ? AND confirmed_at IS NULL",
-            [_now(now), username],
+            [now_or(now), username],
         )
 
     # -- token caches ------------------------------------------------------------------------------
@@ -193,7 +202,7 @@ class Store:
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (product_key, username) DO UPDATE SET "
             "access_token = excluded.access_token, expires_at = excluded.expires_at, "
             "minted_at = excluded.minted_at",
-            [product_key, username, access_token, expires_at, _now(now)],
+            [product_key, username, access_token, expires_at, now_or(now)],
         )
 
     def forget_customer_token(self, product_key: str, username: str,
@@ -220,7 +229,7 @@ class Store:
             "VALUES (?, ?, ?, ?) ON CONFLICT (product_key) DO UPDATE SET "
             "access_token = excluded.access_token, expires_at = excluded.expires_at, "
             "minted_at = excluded.minted_at",
-            [product_key, access_token, expires_at, _now(now)],
+            [product_key, access_token, expires_at, now_or(now)],
         )
 
     def forget_product_token(self, product_key: str, access_token: str | None = None) -> None:
@@ -233,14 +242,14 @@ class Store:
 
     def product_info(self, product_key: str) -> dict | None:
         """Cached product facts: {key, id, slug, name, platform_id, fetched_at}, or None."""
-        return _first(self.db.query("SELECT * FROM products WHERE key = ?", [product_key]))
+        return first_row(self.db.query("SELECT * FROM products WHERE key = ?", [product_key]))
 
     def save_product_info(self, product_key: str, *, id: int | None, slug: str | None,
                           name: str | None, platform_id: int | None,
                           now: float | None = None) -> None:
         self.db["products"].upsert(
             {"key": product_key, "id": id, "slug": slug, "name": name,
-             "platform_id": platform_id, "fetched_at": _now(now)},
+             "platform_id": platform_id, "fetched_at": now_or(now)},
             pk="key",
         )
 
@@ -253,7 +262,7 @@ class Store:
             raise ValueError(f"unknown device fields: {sorted(unknown)}")
         if "online" in fields and fields["online"] is not None:
             fields["online"] = int(bool(fields["online"]))
-        stamp = _now(now)
+        stamp = now_or(now)
         columns = ["device_id", *fields, "created_at", "updated_at"]
         updates = ", ".join(f"{name} = excluded.{name}" for name in [*fields, "updated_at"])
         self.db.execute(
@@ -263,7 +272,7 @@ class Store:
         )
 
     def device(self, device_id: str) -> dict | None:
-        return _first(self.db.query("SELECT * FROM devices WHERE device_id = ?", [device_id.lower()]))
+        return first_row(self.db.query("SELECT * FROM devices WHERE device_id = ?", [device_id.lower()]))
 
     def devices(self, product_key: str | None = None) -> list[dict]:
         """Known devices, of one product or all, by device ID."""
@@ -274,7 +283,7 @@ class Store:
 
     def set_device_online(self, device_id: str, online: bool, *, at: float | None = None) -> None:
         """Record a device's online state as seen at `at` (e.g. from a spark/status event)."""
-        stamp = _now(at)
+        stamp = now_or(at)
         self.upsert_device(device_id, online=online, last_seen_at=stamp, now=stamp)
 
     # -- cloud-call log ------------------------------------------------------------------------------
@@ -289,7 +298,7 @@ class Store:
         self.db.execute(
             "INSERT INTO cloud_calls (at, method, path, status, ms, error, product_key, customer, device_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_now(at), method, redact(path), status, round(ms, 1), error, product_key, customer,
+            [now_or(at), method, redact(path), status, round(ms, 1), error, product_key, customer,
              device_id.lower() if device_id else None],
         )
 
@@ -312,7 +321,7 @@ class Store:
         self.db.execute(
             "INSERT INTO heartbeats (name, at) VALUES (?, ?) "
             "ON CONFLICT (name) DO UPDATE SET at = excluded.at",
-            [name, _now(now)],
+            [name, now_or(now)],
         )
 
     def last_heartbeat(self, name: str) -> float | None:
@@ -322,12 +331,6 @@ class Store:
     def seconds_since_heartbeat(self, name: str, *, now: float | None = None) -> float | None:
         """Age of the last heartbeat of `name`, or None if it never beat."""
         last = self.last_heartbeat(name)
-        return None if last is None else max(0.0, _now(now) - last)
+        return None if last is None else max(0.0, now_or(now) - last)
 
 
-def _now(now: float | None) -> float:
-    return time.time() if now is None else now
-
-
-def _first(rows) -> dict | None:
-    return next(iter(rows), None)

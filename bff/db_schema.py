@@ -67,6 +67,78 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     db["heartbeats"].create({"name": str, "at": float}, pk="name", not_null={"name", "at"})
 
 
+def _v2_accounts_claims_messages(db: sqlite_utils.Database) -> None:
+    """Phone sign-in and operators, label codes, claims, outbound SMS, rate-limit counters."""
+    # A user is a phone number (customers, created on first sign-in or text) or an operator
+    # (login + argon2 password hash). role: "customer" or "operator".
+    db["users"].add_column("phone", str)
+    db["users"].add_column("role", str, not_null_default="customer")
+    db["users"].add_column("login", str)
+    db["users"].add_column("password_hash", str)
+    db["users"].create_index(["phone"], unique=True)
+    db["users"].create_index(["login"], unique=True)
+
+    # One-time sign-in codes: only a hash is kept; single use, limited tries, short life.
+    db["sign_in_codes"].create(
+        {"id": int, "phone": str, "code_hash": str, "ip": str, "created_at": float,
+         "expires_at": float, "attempts": int, "used_at": float},
+        pk="id",
+        not_null={"phone", "code_hash", "created_at", "expires_at", "attempts"},
+        defaults={"attempts": 0},
+    )
+    db["sign_in_codes"].create_index(["phone", "created_at"])
+
+    # Fixed-window counters shared by every process (sends per phone / per IP, claim attempts).
+    db["rate_counters"].create(
+        {"key": str, "window_start": float, "count": int},
+        pk=("key", "window_start"),
+        not_null={"key", "window_start", "count"},
+    )
+
+    # Each known device's human label code (stored canonical, without separators).
+    db["devices"].add_column("label_code", str)
+    db["devices"].create_index(["label_code"], unique=True)
+
+    # Claims: one state machine for every channel (web, sms, api, ops).
+    # state: requested -> claimed | waiting_for_device | refused | failed.
+    # public_message/next_step: what the person reads; last_error: the detail for operators.
+    # leased_until: a process is trying it now (so the event and the periodic retry never race).
+    db["claims"].create(
+        {"id": int, "device_id": str, "product_key": str, "user_id": int, "channel": str,
+         "actor_user_id": int, "state": str, "outcome": str, "attempts": int,
+         "public_message": str, "next_step": str, "last_error": str,
+         "next_attempt_at": float, "leased_until": float, "created_at": float,
+         "updated_at": float, "finished_at": float, "notified_at": float},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id"), ("actor_user_id", "users", "id")],
+        not_null={"device_id", "product_key", "user_id", "channel", "state", "attempts",
+                  "created_at", "updated_at"},
+        defaults={"attempts": 0},
+    )
+    db["claims"].create_index(["user_id"])
+    db["claims"].create_index(["state", "next_attempt_at"])
+    # At most one open claim per device, whoever asked: the database enforces it.
+    db.execute(
+        "CREATE UNIQUE INDEX idx_claims_one_open_per_device ON claims (device_id) "
+        "WHERE state IN ('requested', 'waiting_for_device')"
+    )
+
+    # Outbound SMS: recorded before anything is sent, then delivered (and retried) from here.
+    # status: queued -> sent -> delivered | undelivered | failed; "kept" = no Twilio configured
+    # (the sandbox outbox).
+    db["outbound_sms"].create(
+        {"id": int, "to_phone": str, "body": str, "purpose": str, "status": str,
+         "attempts": int, "next_attempt_at": float, "provider_sid": str, "last_error": str,
+         "claim_id": int, "created_at": float, "updated_at": float, "sent_at": float},
+        pk="id",
+        not_null={"to_phone", "body", "purpose", "status", "attempts", "created_at", "updated_at"},
+        defaults={"attempts": 0},
+    )
+    db["outbound_sms"].create_index(["status", "next_attempt_at"])
+    db["outbound_sms"].create_index(["provider_sid"])
+
+
 MIGRATIONS = [
     (1, "core", _v1_core),
+    (2, "accounts, claims and messages", _v2_accounts_claims_messages),
 ]

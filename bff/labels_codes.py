@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import math
 import secrets
+
+from bff.errors import BffError
 import unicodedata
 
 LABEL_CODE_ALPHABET = "0123456789ACDEFGHJKMNPQRTVWXY"
@@ -53,12 +55,12 @@ _LONGEST_TYPED_CODE = 64  # characters, separators included; longer text is not 
 _WHAT_TO_DO = "Check the code on the box and type it again."
 
 
-class LabelCodeError(ValueError):
+class LabelCodeError(BffError, ValueError):
     """A typed label code was not accepted.
 
-    Shaped like bff.errors.BffError: `public_message` says what happened and `next_step` what to
-    do, in plain GSM-7 words; `customer_text` joins them (and is also `str(error)`). `reason` is a
-    stable word for logs, tests and channel-specific replies.
+    A `BffError`: `public_message` says what happened and `next_step` what to do, in plain GSM-7
+    words; `customer_text` joins them (and is also `str(error)`). `reason` is a stable word for
+    logs, tests and channel-specific replies.
     """
 
     reason = "label_code"
@@ -66,16 +68,9 @@ class LabelCodeError(ValueError):
     next_step = _WHAT_TO_DO
 
     def __init__(self, public_message: str | None = None, next_step: str | None = None) -> None:
-        if public_message is not None:
-            self.public_message = public_message
-        if next_step is not None:
-            self.next_step = next_step
-        super().__init__(self.customer_text)
-
-    @property
-    def customer_text(self) -> str:
-        """What to tell the person: what went wrong and what to do next."""
-        return f"{self.public_message} {self.next_step}"
+        super().__init__(public_message=public_message, next_step=next_step)
+        self.detail = self.customer_text
+        self.args = (self.customer_text,)
 
 
 class NotALabelCodeError(LabelCodeError):

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from bff import sandbox_link
+from bff.accounts import AccountService
+from bff.claims import ClaimsService
 from bff.db import Store
 from bff.particle import ParticleCloud
+from bff.twilio_sms import SmsSender
 
 _build_lock = threading.Lock()
 
@@ -24,6 +27,9 @@ class Services:
     store: Store
     particle: ParticleCloud
     sandbox_url: str | None  # the sandbox cloud's base URL in sandbox mode, else None
+    sms: SmsSender  # outbound SMS (Twilio, or the outbox without credentials)
+    accounts: AccountService  # users, phone sign-in, operators, rate limits
+    claims: ClaimsService  # the one claims state machine for every channel
 
 
 def get_services(app: Flask | None = None) -> Services:
@@ -36,7 +42,7 @@ def get_services(app: Flask | None = None) -> Services:
 
 
 def _build(app: Flask) -> Services:
-    """Open the database, link to the cloud (starting the sandbox if needed)."""
+    """Open the database, link to the cloud (starting the sandbox if needed), build the services."""
     config = app.config
     store = Store(config["DATABASE"])
     store.migrate()
@@ -46,4 +52,10 @@ def _build(app: Flask) -> Services:
         config["PARTICLE_API_URL"] = sandbox_url = link.base_url
         config["PARTICLE_PRODUCTS"] = link.products
     particle = ParticleCloud(config["PARTICLE_API_URL"], config["PARTICLE_PRODUCTS"], store)
-    return Services(store=store, particle=particle, sandbox_url=sandbox_url)
+    sms = SmsSender(store, account_sid=config["TWILIO_ACCOUNT_SID"],
+                    auth_token=config["TWILIO_AUTH_TOKEN"], from_number=config["TWILIO_FROM"])
+    accounts = AccountService(store, sms, secret=config["SECRET_KEY"])
+    claims = ClaimsService(store, particle, sms, label_key=config["LABEL_KEY"],
+                           rate_limit=accounts.hit_rate_limit)
+    return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
+                    accounts=accounts, claims=claims)

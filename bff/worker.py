@@ -1,11 +1,13 @@
-"""The background worker: follows each product's event stream, reconciles, and beats its heart.
+"""The background worker: follows each product's event stream, finishes claims, sends SMS.
 
 - One `EventStream` per product (prefix `spark/status`): every `online`/`offline` event updates
-  the known device in SQLite at once. Handlers registered with `on_device_online` run after that
-  (the claims service uses it to finish claims that wait for a device).
+  the known device in SQLite at once; an `online` event finishes the device's waiting claim
+  (`ClaimsService.device_online`) within moments of the device connecting.
+- Every tick: open claims whose retry is due are tried again (the fallback for missed events and
+  cloud trouble), queued outbound SMS are delivered, and a heartbeat row is written (read by
+  `GET /healthz`: "worker alive").
 - A periodic reconcile reads each product's device list and updates the known devices, which
   covers events missed while the stream was down.
-- A heartbeat row every few seconds, read by `GET /healthz` ("worker alive").
 
 Run it as its own process (`flask --app app bff worker`) or as a thread (`flask --app app bff serve`).
 Everything it knows is in SQLite, so a worker killed with `kill -9` resumes where it was.
@@ -34,13 +36,15 @@ class Worker:
                  reconcile_seconds: float = RECONCILE_SECONDS, stream_options: dict | None = None) -> None:
         self.store = services.store
         self.particle = services.particle
+        self.claims = services.claims
+        self.sms = services.sms
         self.heartbeat_seconds = heartbeat_seconds
         self.reconcile_seconds = reconcile_seconds
         self.stream_options = stream_options or {}
         self.streams = []
-        self.online_handlers: list[Callable[[str, str], None]] = []
+        self.online_handlers: list[Callable[[str, str], None]] = [self.claims.device_online]
         self.stopping = threading.Event()
-        self._last_reconcile = 0.0
+        self._last_reconcile: float | None = None  # monotonic time of the last reconcile
 
     def on_device_online(self, handler: Callable[[str, str], None]) -> None:
         """Call `handler(product_key, device_id)` whenever a device comes online."""
@@ -60,11 +64,19 @@ class Worker:
         self.stopping.set()
 
     def tick(self) -> None:
-        """One round of periodic work: the heartbeat, and the reconcile when it is due."""
+        """One round of periodic work: heartbeat, due claims, due SMS, and the reconcile when due."""
         self.store.record_heartbeat(HEARTBEAT_NAME)
-        if time.monotonic() - self._last_reconcile >= self.reconcile_seconds:
+        for job in (self.claims.retry_due, self.sms.deliver_due, self._reconcile_if_due):
+            try:
+                job()
+            except Exception:  # one failing job must not stop the others or the worker
+                logger.exception("worker job %s failed", getattr(job, "__name__", job))
+
+    def _reconcile_if_due(self) -> None:
+        now = time.monotonic()
+        if self._last_reconcile is None or now - self._last_reconcile >= self.reconcile_seconds:
+            self._last_reconcile = now
             self.reconcile()
-            self._last_reconcile = time.monotonic()
 
     def start_streams(self) -> None:
         """One event stream per configured product."""
@@ -109,9 +121,4 @@ class Worker:
 
     def reconcile_product(self, product_key: str) -> None:
         for device in self.particle.list_product_devices(product_key):
-            self.store.upsert_device(
-                device["id"],
-                product_key=product_key,
-                name=device.get("name"),
-                online=bool(device.get("online")),
-            )
+            self.claims.devices.remember(product_key, device, owner=True)

@@ -73,7 +73,8 @@ def test_ping(store):
 def test_users(store):
     first, second = store.create_user(now=100.0), store.create_user()
     assert second != first
-    assert store.user(first) == {"id": first, "created_at": 100.0}
+    assert store.user(first) == {"id": first, "created_at": 100.0, "phone": None, "role": "customer",
+                                 "login": None, "password_hash": None}
     assert store.user(12345) is None
 
 

@@ -152,7 +152,7 @@ def _all_error_classes():
 def test_every_error_says_what_happened_and_what_to_do_in_plain_sms_text(cls):
     text = cls.public_message + " " + cls.next_step
     assert cls.public_message.endswith(".") and cls.next_step.endswith(".")
-    assert re.fullmatch(r"[A-Za-z0-9 .,;:'()?!-]+", text), "plain GSM-7 words only"
+    assert re.fullmatch(r"[A-Za-z0-9 .,;:'()?!+-]+", text), "plain GSM-7 words only"
     assert len(text) <= 160, "one SMS segment"
 
 

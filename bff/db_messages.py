@@ -1,0 +1,98 @@
+"""SQL for outbound SMS (the outbox) and, later, handled inbound SMS (mixed into `bff.db.Store`).
+
+Outbound status: `queued` (ours, not yet accepted by Twilio) -> `sent` (Twilio has it) ->
+`delivered` | `undelivered` | `failed` | `read` (Twilio status callbacks); `failed` also when we
+gave up; `kept` when no Twilio is configured (the sandbox outbox). A queued row is leased
+(`next_attempt_at` pushed into the future) by whoever is about to hand it to Twilio, so the web
+request that sends it and the worker that retries never send the same row twice at once.
+"""
+from __future__ import annotations
+
+from bff.db_rows import first_row, now_or
+
+ERROR_TEXT_LIMIT = 500  # characters of a Twilio error kept on a message
+
+
+
+
+class MessageQueries:
+    """Queries of twilio_sms.py: record, deliver and list outbound messages."""
+
+    def add_outbound_sms(self, to_phone: str, body: str, *, purpose: str, status: str,
+                         claim_id: int | None = None, now: float | None = None) -> int:
+        """Record a message (due at once when queued); returns its id."""
+        stamp = now_or(now)
+        due = stamp if status == "queued" else None
+        cursor = self.db.execute(
+            "INSERT INTO outbound_sms (to_phone, body, purpose, status, attempts, next_attempt_at, "
+            "claim_id, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+            [to_phone, body, purpose, status, due, claim_id, stamp, stamp],
+        )
+        return cursor.lastrowid
+
+    def outbound_sms(self, sms_id: int) -> dict | None:
+        return first_row(self.db.query("SELECT * FROM outbound_sms WHERE id = ?", [sms_id]))
+
+    def lease_outbound_sms(self, sms_id: int, *, now: float, until: float) -> dict | None:
+        """Take a due queued message for one delivery attempt (counted); None if not due or taken."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE outbound_sms SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'queued' AND next_attempt_at <= ?",
+                [until, now, sms_id, now],
+            )
+            return self.outbound_sms(sms_id) if cursor.rowcount == 1 else None
+
+    def due_outbound_sms(self, *, now: float, limit: int = 50) -> list[int]:
+        """Ids of queued messages whose next attempt is due, oldest due first."""
+        rows = self.db.execute(
+            "SELECT id FROM outbound_sms WHERE status = 'queued' AND next_attempt_at <= ? "
+            "ORDER BY next_attempt_at, id LIMIT ?",
+            [now, limit],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def mark_outbound_sent(self, sms_id: int, *, provider_sid: str | None, body: str,
+                           now: float | None = None) -> None:
+        """Twilio accepted the message; `body` replaces the stored text (secrets masked)."""
+        stamp = now_or(now)
+        self.db.execute(
+            "UPDATE outbound_sms SET status = 'sent', provider_sid = ?, body = ?, last_error = NULL, "
+            "next_attempt_at = NULL, sent_at = ?, updated_at = ? WHERE id = ?",
+            [provider_sid, body, stamp, stamp, sms_id],
+        )
+
+    def mark_outbound_retry(self, sms_id: int, *, error: str, next_attempt_at: float,
+                            now: float | None = None) -> None:
+        """The attempt failed; try again at `next_attempt_at`."""
+        self.db.execute(
+            "UPDATE outbound_sms SET last_error = ?, next_attempt_at = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'queued'",
+            [error[:ERROR_TEXT_LIMIT], next_attempt_at, now_or(now), sms_id],
+        )
+
+    def mark_outbound_failed(self, sms_id: int, *, error: str, body: str,
+                             now: float | None = None) -> None:
+        """We gave up on the message; `body` replaces the stored text (secrets masked)."""
+        self.db.execute(
+            "UPDATE outbound_sms SET status = 'failed', last_error = ?, body = ?, "
+            "next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+            [error[:ERROR_TEXT_LIMIT], body, now_or(now), sms_id],
+        )
+
+    def advance_outbound_status(self, provider_sid: str, status: str, *, from_statuses: list[str],
+                                now: float | None = None) -> int:
+        """Set the status of the message Twilio knows as `provider_sid`, only from `from_statuses`."""
+        marks = ", ".join("?" * len(from_statuses))
+        return self.db.execute(
+            f"UPDATE outbound_sms SET status = ?, updated_at = ? "
+            f"WHERE provider_sid = ? AND status IN ({marks})",
+            [status, now_or(now), provider_sid, *from_statuses],
+        ).rowcount
+
+    def outbound_messages(self, *, to_phone: str | None = None, limit: int = 50) -> list[dict]:
+        """The newest messages first, to one phone or to all."""
+        return list(self.db.query(
+            "SELECT * FROM outbound_sms WHERE ? IS NULL OR to_phone = ? ORDER BY id DESC LIMIT ?",
+            [to_phone, to_phone, limit],
+        ))

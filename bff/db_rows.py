@@ -1,0 +1,37 @@
+"""Small helpers shared by the query modules of bff/db*.py."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+
+def now_or(now: float | None) -> float:
+    """`now` if the caller gave a time, else the current Unix time."""
+    return time.time() if now is None else now
+
+
+def first_row(rows) -> dict | None:
+    """The first row of a query (None if there is none).
+
+    The query is closed at once: a half-read SQLite cursor would keep its read snapshot open,
+    and later statements on the same connection would not see other processes' writes.
+    """
+    try:
+        return next(iter(rows), None)
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
+@contextmanager
+def immediate_transaction(db):
+    """A write transaction that takes the write lock first (`BEGIN IMMEDIATE`): what it reads
+    cannot change before it writes, across threads and processes."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()

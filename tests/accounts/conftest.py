@@ -1,0 +1,97 @@
+"""Fixtures of the accounts tests: store, clock, SMS senders (outbox and a local fake Twilio), apps."""
+from __future__ import annotations
+
+import pytest
+
+from bff import create_app
+from bff.accounts import AccountService
+from bff.db import Store
+from bff.twilio_sms import SmsSender
+
+from accounts_support import (
+    ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, Clock, FakeTwilio, LocalTwilioHttpClient, cheap_hasher,
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    database = Store(tmp_path / "accounts.sqlite3")
+    database.migrate()
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def outbox_sender(store, clock):
+    """The SMS sender without Twilio: messages are kept in the outbox."""
+    return SmsSender(store, clock=clock)
+
+
+@pytest.fixture(scope="session")
+def fake_twilio_server():
+    server = FakeTwilio().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_twilio(fake_twilio_server):
+    fake_twilio_server.reset()
+    return fake_twilio_server
+
+
+@pytest.fixture
+def twilio_sender(store, clock, fake_twilio):
+    """The SMS sender with (fake) Twilio credentials, talking HTTP to `fake_twilio`."""
+    return SmsSender(store, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, from_number=FROM_NUMBER,
+                     http_client=LocalTwilioHttpClient(fake_twilio.base_url), clock=clock)
+
+
+@pytest.fixture
+def accounts(store, outbox_sender, clock):
+    return AccountService(store, outbox_sender, clock=clock, secret="test-secret",
+                          password_hasher=cheap_hasher())
+
+
+@pytest.fixture
+def app_factory(sandbox, tmp_path):
+    """Builds bff apps in sandbox mode against the test sandbox (CSRF stays ON)."""
+
+    def build(**overrides):
+        config = {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "bff.sqlite3"),
+            "PARTICLE_API_URL": sandbox.base_url,
+            "SECRET_KEY": "test-secret-key",
+            "LABEL_KEY": "test-label-key",
+            **overrides,
+        }
+        app = create_app(config, instance_path=str(tmp_path / "instance"))
+        assert app.config.get("WTF_CSRF_ENABLED", True)
+        return app
+
+    return build
+
+
+@pytest.fixture
+def app(app_factory):
+    return app_factory()
+
+
+@pytest.fixture
+def services(app):
+    from bff.services import get_services
+
+    found = get_services(app)
+    found.accounts.hasher = cheap_hasher()
+    return found
+
+
+@pytest.fixture
+def client(app, services):
+    return app.test_client()

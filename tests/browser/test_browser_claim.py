@@ -1,0 +1,121 @@
+"""A customer's whole claim, in a real browser on a phone-sized screen (see conftest.py)."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
+                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+expect = sync_api.expect
+
+PHONE_NUMBER = "+12015550123"
+
+
+def sign_in(page, bff, phone_number: str = PHONE_NUMBER) -> None:
+    """From a page asking to sign in: phone number, the code from the text, back where we were."""
+    back_to = page.url
+    page.get_by_role("link", name="Sign in with your phone number").click()
+    page.locator("#phone").fill(phone_number)
+    page.locator("#phone").press("Enter")
+    page.wait_for_url(re.compile(r"/login/code"))
+    text = bff.wait_for_text(phone_number, r"\b\d{6}\b")
+    page.locator("#code").fill(re.search(r"\b(\d{6})\b", text["body"]).group(1))
+    page.locator("#code").press("Enter")
+    page.wait_for_url(back_to)
+
+
+def test_qr_link_sign_in_claim_yours(phone, bff, online_device):
+    phone.goto(bff.claim_url(online_device))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Is this your device?")
+    sign_in(phone, bff)
+    phone.get_by_role("button", name="Claim", exact=True).click()
+    expect(phone.locator("#result h1")).to_have_text("This device is yours")
+    expect(phone.get_by_role("link", name="See my devices")).to_be_visible()
+    assert phone.outside_requests == []
+
+
+def test_offline_device_claim_finishes_by_itself(phone, bff, control, offline_device):
+    phone.goto(bff.claim_url(offline_device))
+    sign_in(phone, bff)
+    phone.get_by_role("button", name="Claim", exact=True).click()
+    result = phone.locator("#result")
+    expect(result).to_contain_text("Switch the device on. We will finish by ourselves and send you a text.")
+    expect(result.locator("[data-live-checked]")).to_contain_text("Last checked")  # the page is polling
+
+    control.power(offline_device, True)  # the customer switches the device on
+
+    expect(phone.locator("#result h1")).to_have_text("This device is yours")
+    text = bff.wait_for_text(PHONE_NUMBER, r"your account")
+    assert text["purpose"].startswith("claim")
+    assert phone.outside_requests == []
+
+
+def test_in_page_scanner_reads_the_box_qr(phone, bff, scanned_device):
+    phone.goto(bff.url + "/")
+    phone.get_by_role("button", name="Scan the code").click()
+    phone.wait_for_url(re.compile(rf"/d/{scanned_device}\?k=[a-z2-7]{{16}}$"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Is this your device?")
+    assert phone.outside_requests == []
+
+
+def test_whole_claim_works_without_javascript(phone_without_js, bff, control, online_device, offline_device,
+                                             monkeypatch):
+    monkeypatch.setattr("bff.web.NO_JS_REFRESH_SECONDS", 1)  # the served app runs in this process
+    page = phone_without_js
+    page.goto(bff.url + "/")
+    expect(page.get_by_role("button", name="Scan the code")).to_be_hidden()
+    expect(page.get_by_text("camera app")).to_be_visible()
+
+    page.goto(bff.claim_url(online_device))
+    sign_in(page, bff)
+    page.get_by_role("button", name="Claim", exact=True).click()
+    expect(page.locator("#result h1")).to_have_text("This device is yours")
+
+    # A waiting claim: the page refreshes itself (meta refresh) until the device is claimed.
+    page.goto(bff.claim_url(offline_device))
+    page.get_by_role("button", name="Claim", exact=True).click()
+    expect(page.locator("#result")).to_contain_text("This page checks again every 1 seconds")
+    control.power(offline_device, True)
+    expect(page.locator("#result h1")).to_have_text("This device is yours")
+    assert page.outside_requests == []
+
+
+def test_pages_fit_a_320_px_screen_with_big_touch_targets(narrow_phone, bff, online_device, offline_device):
+    page = narrow_phone
+    checked = []
+
+    def check(path_or_url: str) -> None:
+        if path_or_url:
+            page.goto(path_or_url if path_or_url.startswith("http") else bff.url + path_or_url)
+        page.wait_for_load_state()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{page.url} is {width} px wide"
+        small = page.evaluate(SMALL_TARGETS)
+        assert small == [], f"{page.url}: touch targets under 44 px: {small}"
+        checked.append(page.url)
+
+    for path in ("/", "/no-such-page", "/console", bff.claim_url(online_device)):
+        check(path)
+    sign_in(page, bff)
+    check("")  # the Claim page
+    page.goto(bff.claim_url(offline_device))
+    page.get_by_role("button", name="Claim", exact=True).click()
+    expect(page.locator("#result")).to_contain_text("Switch the device on")
+    check("")  # the waiting page
+    check("/devices")
+    check("/login")
+    assert len(checked) == 8
+
+
+# Visible buttons, button-like links and form fields smaller than 44 x 44 CSS px (text links inside
+# sentences are exempt, as in WCAG 2.5.8).
+SMALL_TARGETS = """
+() => Array.from(document.querySelectorAll('button, .button, input:not([type=hidden]), select, .topbar a'))
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, r]) => r.height < 44 || r.width < 44)
+  .map(([el, r]) => `${el.tagName} "${(el.textContent || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`)
+"""

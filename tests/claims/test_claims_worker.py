@@ -1,0 +1,63 @@
+"""The worker: finishes waiting claims on the device's online event, reconciles, beats."""
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from bff.worker import HEARTBEAT_NAME, Worker
+
+
+def wait_until(condition, timeout=15.0, interval=0.05):
+    """Poll `condition` until it is true; False if `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture
+def worker(store, particle, claims, sms):
+    """A running worker (event streams + a fast tick) over the test's store and sandbox."""
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, sms=sms)
+    running = Worker(services, heartbeat_seconds=0.1, stream_options={"silence_timeout": 5})
+    thread = threading.Thread(target=running.run_forever, daemon=True)
+    thread.start()
+    assert wait_until(lambda: running.streams and all(s.connected.is_set() for s in running.streams))
+    yield running
+    running.stop()
+    thread.join(timeout=15)
+
+
+def test_a_waiting_claim_finishes_when_the_device_comes_online(worker, claims, person, offline_device,
+                                                               tag, control, sms):
+    claim = claims.request_claim(person, offline_device, channel="web", tag=tag(offline_device))
+    assert claim.state == "waiting_for_device"
+
+    control.power(offline_device, True)
+
+    assert wait_until(lambda: claims.claim(claim.id).succeeded)
+    assert wait_until(lambda: len(sms.outbox(to="+15550100001")) == 1)
+
+
+def test_online_and_offline_events_update_the_known_device(worker, store, offline_device, control):
+    control.power(offline_device, True)
+    assert wait_until(lambda: (store.device(offline_device) or {}).get("online") == 1)
+
+    control.power(offline_device, False)
+    assert wait_until(lambda: store.device(offline_device)["online"] == 0)
+
+
+def test_the_reconcile_keeps_every_product_device_with_a_label_code(worker, store, control, electron, photon):
+    expected = {d["id"] for d in control.state()["devices"] if d["product_id"] in (electron["id"], photon["id"])}
+
+    assert wait_until(lambda: {row["device_id"] for row in store.devices()} >= expected)
+    assert all(store.device(device_id)["label_code"] for device_id in expected)
+
+
+def test_the_worker_beats_its_heart(worker, store):
+    assert wait_until(lambda: store.seconds_since_heartbeat(HEARTBEAT_NAME) is not None)
