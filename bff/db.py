@@ -3,7 +3,7 @@
 `Store(path)` opens one connection per thread (request threads and the worker share a Store)
 with foreign keys on, a busy timeout and synchronous=NORMAL; `migrate()` applies the numbered
 migrations of bff/db_schema.py not yet recorded in `schema_migrations`. Every query is a named
-method of Store (here or in its mixins bff/db_accounts.py, db_claims.py, db_messages.py); the
+method of Store (here or in its mixins bff/db_accounts.py, db_claims.py, db_messages.py, db_setup.py); the
 rest of bff never writes SQL.
 
 Conventions: times are Unix epoch seconds (REAL, UTC) in columns named `*_at`; methods take
@@ -25,6 +25,7 @@ from bff.db_accounts import AccountQueries
 from bff.db_claims import ClaimQueries
 from bff.db_messages import MessageQueries
 from bff.db_rows import first_row, now_or
+from bff.db_setup import SetupQueries
 from bff.db_schema import MIGRATIONS
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -52,11 +53,11 @@ def redact(text: str | None) -> str | None:
     return _SECRET_PATTERNS[2].sub(r"\1 REDACTED", text)
 
 
-class Store(AccountQueries, ClaimQueries, MessageQueries):
+class Store(AccountQueries, ClaimQueries, MessageQueries, SetupQueries):
     """bff's SQLite database: schema migrations and every query bff runs.
 
     Queries of one area live in a mixin of their own (bff/db_accounts.py, db_claims.py,
-    db_messages.py); the core ones (users, customers, tokens, devices, log) are here.
+    db_messages.py, db_setup.py); the core ones (users, customers, tokens, devices, log) are here.
     """
 
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:

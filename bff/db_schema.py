@@ -138,7 +138,49 @@ def _v2_accounts_claims_messages(db: sqlite_utils.Database) -> None:
     db["outbound_sms"].create_index(["provider_sid"])
 
 
+def _v3_inbound_sms(db: sqlite_utils.Database) -> None:
+    """Handled inbound SMS: one row per Twilio MessageSid, so a redelivery acts once."""
+    # status: received (stored, not yet answered) -> replied; reply: the TwiML text we answered,
+    # sent again unchanged when Twilio redelivers the same MessageSid.
+    db["inbound_sms"].create(
+        {"message_sid": str, "from_phone": str, "to_phone": str, "body": str, "user_id": int,
+         "command": str, "status": str, "reply": str, "created_at": float, "replied_at": float},
+        pk="message_sid",
+        not_null={"message_sid", "from_phone", "status", "created_at"},
+    )
+    db["inbound_sms"].create_index(["from_phone", "created_at"])
+
+
+def _v4_setup(db: sqlite_utils.Database) -> None:
+    """Wi-Fi setup: bff API tokens for setup apps, and the claim codes bff handed out."""
+    # API tokens: only a hash is kept; revocable.
+    db["api_tokens"].create(
+        {"id": int, "user_id": int, "token_hash": str, "name": str, "created_at": float,
+         "last_used_at": float, "revoked_at": float},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "token_hash", "created_at"},
+    )
+    db["api_tokens"].create_index(["token_hash"], unique=True)
+
+    # Claim codes handed to a person for Wi-Fi setup: who asked, for which product, until when,
+    # and what became of it. state: open -> arrived (a device came online on their account)
+    # | expired. code_hash: the code itself is the person's to keep, not ours.
+    db["claim_codes"].create(
+        {"id": int, "user_id": int, "product_key": str, "code_hash": str, "code_hint": str,
+         "channel": str, "state": str, "device_id": str, "diagnosis": str, "created_at": float,
+         "expires_at": float, "arrived_at": float, "notified_at": float},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "product_key", "code_hash", "state", "created_at", "expires_at"},
+    )
+    db["claim_codes"].create_index(["state", "expires_at"])
+    db["claim_codes"].create_index(["user_id"])
+
+
 MIGRATIONS = [
     (1, "core", _v1_core),
     (2, "accounts, claims and messages", _v2_accounts_claims_messages),
+    (3, "inbound SMS", _v3_inbound_sms),
+    (4, "Wi-Fi setup: API tokens and claim codes", _v4_setup),
 ]
