@@ -51,6 +51,9 @@ def serve_command(host: str, port: int) -> None:
 def _print_urls(host: str, port: int, sandbox_url: str | None) -> None:
     base = f"http://{host}:{port}"
     click.echo(f"bff is running: {base}/")
+    if sandbox_url:
+        click.echo(f"  try it here:     {base}/console (demo devices, their QR codes, the SMS outbox)")
+    click.echo(f"  my devices:      {base}/devices")
     click.echo(f"  health:          {base}/healthz")
     if sandbox_url:
         click.echo(f"  sandbox cloud:   {sandbox_url} (demo products and devices)")
