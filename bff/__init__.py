@@ -5,7 +5,7 @@ import os
 
 from flask import Flask
 
-from bff import accounts, cli, config, health, web
+from bff import accounts, api, cli, config, health, sms, web, web_setup
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -23,6 +23,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app.register_blueprint(health.bp)
     accounts.init_app(app)  # flask-login, CSRF on every form, cookie flags, the sign-in pages
     app.register_blueprint(web.bp)  # customer pages and the app-wide error pages
+    app.register_blueprint(web_setup.bp)  # /setup: Wi-Fi device setup pages
+    app.register_blueprint(api.bp)  # /api/v1: JSON for setup apps
+    app.register_blueprint(sms.bp)  # Twilio webhooks /sms and /sms/status (signed; CSRF-exempt)
     if app.config["SANDBOX_MODE"]:
         from bff import console  # the sandbox console exists only in sandbox mode
         app.register_blueprint(console.bp)

@@ -76,6 +76,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         TWILIO_FROM=None,
         SANDBOX_STATE_FILE=os.path.join(app.instance_path, "sandbox.json"),
         EMBEDDED_WORKER=False,
+        # SMS commands (bff/sms.py): how long a TwiML reply waits for the cloud before it says
+        # "working on it" and the result follows as an outbound SMS; threads for that cloud work.
+        SMS_REPLY_DEADLINE=0.25,
+        SMS_THREADS=4,
     )
     app.config.from_prefixed_env(prefix="BFF")
     app.config.update(overrides or {})

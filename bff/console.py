@@ -5,6 +5,10 @@ with their box label (the QR of the claim URL, the claim link, the label code wh
 it), buttons to switch each device on and off, and the SMS outbox (texts bff would have sent:
 sign-in codes, "your device is yours"), newest first, also as `/console/outbox.json`.
 
+The phone-SMS simulator (`POST /console/sms`, bff/sms_simulator.py) texts bff as a chosen phone
+number: a request signed exactly as Twilio signs it, posted to our own `/sms`; the page shows
+that phone's conversation (its texts, the replies, later texts from bff), `?phone=` picks it.
+
 It talks to the sandbox cloud only over HTTP, through the sandbox's control API at
 `get_services().sandbox_url` (`GET /sandbox/state`, `POST /sandbox/devices/<id>/online|offline`),
 never by importing bff.sandbox: the sandbox may be another process.
@@ -17,11 +21,11 @@ import re
 import time
 
 import requests
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from bff import labels
-from bff.errors import BffError
+from bff import labels, sms_simulator
+from bff.errors import BffError, InvalidPhoneNumber
 from bff.services import get_services
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -59,6 +63,7 @@ def index():
         state = {"products": [], "devices": []}
         problem = f"The sandbox cloud does not answer at {services.sandbox_url}. Restart bff, then reload this page."
     messages = _outbox()
+    phone = _simulated_phone(request.args.get("phone"))
     return render_template(
         "console/index.html",
         products=_products_with_devices(state),
@@ -67,7 +72,31 @@ def index():
         public_url=current_app.config["PUBLIC_URL"],
         messages=messages,
         outbox_version=_version(messages),
+        phone=phone,
+        conversation=sms_simulator.conversation(services.store, phone),
     )
+
+
+@bp.post("/sms")
+def text_bff():
+    """The phone-SMS simulator: text bff as a chosen phone (a signed request to /sms, as Twilio)."""
+    try:
+        phone = sms_simulator.phone_number(get_services().accounts, request.form.get("phone", ""))
+    except InvalidPhoneNumber as error:
+        flash(error.customer_text, "error")
+        return redirect(url_for("console.index") + "#phone", 303)
+    reply = sms_simulator.text_as_phone(current_app._get_current_object(), phone, request.form.get("body", ""))
+    if reply.status != 200:
+        flash(f"bff answered HTTP {reply.status}: the text was not taken.", "error")
+    return redirect(url_for("console.index", phone=phone) + "#phone", 303)
+
+
+def _simulated_phone(typed: str | None) -> str:
+    """The phone the simulator shows (E.164 from `?phone=`, else the default pretend phone)."""
+    try:
+        return sms_simulator.phone_number(get_services().accounts, typed) if typed else sms_simulator.DEFAULT_PHONE
+    except InvalidPhoneNumber:
+        return sms_simulator.DEFAULT_PHONE
 
 
 @bp.post("/devices/<device_id>/<any(online, offline):power>")

@@ -1,22 +1,28 @@
-"""SQL for outbound SMS (the outbox) and, later, handled inbound SMS (mixed into `bff.db.Store`).
+"""SQL for outbound SMS (the outbox) and handled inbound SMS (mixed into `bff.db.Store`).
 
 Outbound status: `queued` (ours, not yet accepted by Twilio) -> `sent` (Twilio has it) ->
 `delivered` | `undelivered` | `failed` | `read` (Twilio status callbacks); `failed` also when we
 gave up; `kept` when no Twilio is configured (the sandbox outbox). A queued row is leased
 (`next_attempt_at` pushed into the future) by whoever is about to hand it to Twilio, so the web
 request that sends it and the worker that retries never send the same row twice at once.
+
+Inbound status (one row per Twilio `MessageSid`, inserted before anything else happens, so a
+redelivered message finds its row and gets the same reply): `received` (being answered) ->
+`replied` (the TwiML reply carried the answer) | `working` (the reply said "working on it") ->
+`done` (the result went out as an outbound SMS). Whoever works on a message holds it until
+`leased_until`; the worker takes over messages left `received`/`working` past their lease.
 """
 from __future__ import annotations
 
 from bff.db_rows import first_row, now_or
 
 ERROR_TEXT_LIMIT = 500  # characters of a Twilio error kept on a message
-
-
+INBOUND_BODY_LIMIT = 1600  # characters of an inbound text kept (Twilio's own maximum)
+_UNFINISHED = "status IN ('received', 'working')"
 
 
 class MessageQueries:
-    """Queries of twilio_sms.py: record, deliver and list outbound messages."""
+    """Queries of twilio_sms.py (outbound messages) and bff/sms_inbox.py (inbound messages)."""
 
     def add_outbound_sms(self, to_phone: str, body: str, *, purpose: str, status: str,
                          claim_id: int | None = None, now: float | None = None) -> int:
@@ -95,4 +101,77 @@ class MessageQueries:
         return list(self.db.query(
             "SELECT * FROM outbound_sms WHERE ? IS NULL OR to_phone = ? ORDER BY id DESC LIMIT ?",
             [to_phone, to_phone, limit],
+        ))
+
+    # -- inbound SMS (bff/sms_inbox.py) ---------------------------------------------------------
+
+    def claim_inbound_sms(self, message_sid: str, *, from_phone: str, to_phone: str | None, body: str,
+                          idempotency_token: str | None = None, lease_until: float,
+                          now: float | None = None) -> bool:
+        """Record a new inbound message, held until `lease_until`; False if its MessageSid is known."""
+        cursor = self.db.execute(
+            "INSERT INTO inbound_sms (message_sid, from_phone, to_phone, body, status, "
+            "idempotency_token, leased_until, attempts, created_at) "
+            "VALUES (?, ?, ?, ?, 'received', ?, ?, 1, ?) ON CONFLICT (message_sid) DO NOTHING",
+            [message_sid, from_phone, to_phone, (body or "")[:INBOUND_BODY_LIMIT], idempotency_token,
+             lease_until, now_or(now)],
+        )
+        return cursor.rowcount == 1
+
+    def inbound_sms(self, message_sid: str) -> dict | None:
+        return first_row(self.db.query("SELECT * FROM inbound_sms WHERE message_sid = ?", [message_sid]))
+
+    def set_inbound_command(self, message_sid: str, *, user_id: int | None, command: str) -> None:
+        """Note who sent the message and which command it was."""
+        self.db.execute("UPDATE inbound_sms SET user_id = ?, command = ? WHERE message_sid = ?",
+                        [user_id, command, message_sid])
+
+    def mark_inbound_replied(self, message_sid: str, reply: str, *, now: float | None = None) -> bool:
+        """The TwiML reply carried the answer (`reply`, "" for none); False if no longer received."""
+        stamp = now_or(now)
+        return self.db.execute(
+            "UPDATE inbound_sms SET status = 'replied', reply = ?, replied_at = ?, finished_at = ?, "
+            "leased_until = NULL WHERE message_sid = ? AND status = 'received'",
+            [reply, stamp, stamp, message_sid],
+        ).rowcount == 1
+
+    def mark_inbound_working(self, message_sid: str, reply: str, *, now: float | None = None) -> bool:
+        """The reply said "working on it" (`reply`); the result is still to be sent."""
+        return self.db.execute(
+            "UPDATE inbound_sms SET status = 'working', reply = ?, replied_at = ? "
+            "WHERE message_sid = ? AND status = 'received'",
+            [reply, now_or(now), message_sid],
+        ).rowcount == 1
+
+    def finish_inbound(self, message_sid: str, result: str, *, now: float | None = None) -> bool:
+        """The result is ready to be sent as an SMS; True for the one caller that should send it."""
+        return self.db.execute(
+            f"UPDATE inbound_sms SET status = 'done', result = ?, finished_at = ?, leased_until = NULL "
+            f"WHERE message_sid = ? AND {_UNFINISHED}",
+            [result, now_or(now), message_sid],
+        ).rowcount == 1
+
+    def lease_stuck_inbound(self, *, now: float, until: float, limit: int = 20) -> list[dict]:
+        """Take unfinished messages whose holder let the lease run out (a crash), each counted."""
+        rows = self.db.execute(
+            f"SELECT message_sid FROM inbound_sms WHERE {_UNFINISHED} AND COALESCE(leased_until, 0) <= ? "
+            "ORDER BY created_at LIMIT ?",
+            [now, limit],
+        ).fetchall()
+        return [row for row in (self._lease_inbound(sid, now=now, until=until) for (sid,) in rows) if row]
+
+    def _lease_inbound(self, message_sid: str, *, now: float, until: float) -> dict | None:
+        cursor = self.db.execute(
+            f"UPDATE inbound_sms SET leased_until = ?, attempts = attempts + 1 "
+            f"WHERE message_sid = ? AND {_UNFINISHED} AND COALESCE(leased_until, 0) <= ?",
+            [until, message_sid, now],
+        )
+        return self.inbound_sms(message_sid) if cursor.rowcount == 1 else None
+
+    def inbound_messages(self, *, from_phone: str | None = None, limit: int = 50) -> list[dict]:
+        """The newest inbound messages first, from one phone or from all."""
+        return list(self.db.query(
+            "SELECT * FROM inbound_sms WHERE ? IS NULL OR from_phone = ? "
+            "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            [from_phone, from_phone, limit],
         ))

@@ -178,9 +178,39 @@ def _v4_setup(db: sqlite_utils.Database) -> None:
     db["claim_codes"].create_index(["user_id"])
 
 
+def _v5_inbound_sms_work(db: sqlite_utils.Database) -> None:
+    """Inbound SMS whose cloud work outlives the TwiML reply: a lease, the result, attempts."""
+    # status: received (being answered) -> replied (the reply carried the result) | working (the
+    # reply said "working on it") -> done (the result went out as an outbound SMS).
+    # leased_until: whoever works on the message holds it until then; the worker picks up
+    # messages left received/working past it (a crash) and finishes them.
+    inbound = db["inbound_sms"]
+    inbound.add_column("idempotency_token", str)  # Twilio's I-Twilio-Idempotency-Token, if sent
+    inbound.add_column("leased_until", float)
+    inbound.add_column("attempts", int, not_null_default=0)
+    inbound.add_column("result", str)  # the text of the result SMS (status done)
+    inbound.add_column("finished_at", float)
+    inbound.create_index(["status", "leased_until"])
+
+
+def _v6_setup_watch(db: sqlite_utils.Database) -> None:
+    """Wi-Fi setup: what bff needs to watch a claim code's device arrive and say why it did not."""
+    # owned_before: JSON list of the device IDs the customer owned when the code was made (the
+    # cloud's `device_ids`): a device in their list that is not in it arrived with this code.
+    # reported_device_id / reported_at: the device the setup app (or the person) says it set up.
+    # device_seen_at: that device was seen coming online. next_check_at: when the worker looks
+    # at this code again (customer's device list, diagnosis). diagnosed_at: when `diagnosis` was set.
+    for column, kind in (("owned_before", str), ("reported_device_id", str), ("reported_at", float),
+                         ("device_seen_at", float), ("next_check_at", float), ("diagnosed_at", float)):
+        db["claim_codes"].add_column(column, kind)
+    db["claim_codes"].create_index(["product_key", "state"])
+
+
 MIGRATIONS = [
     (1, "core", _v1_core),
     (2, "accounts, claims and messages", _v2_accounts_claims_messages),
     (3, "inbound SMS", _v3_inbound_sms),
     (4, "Wi-Fi setup: API tokens and claim codes", _v4_setup),
+    (5, "inbound SMS work: lease, result, attempts", _v5_inbound_sms_work),
+    (6, "Wi-Fi setup: watching claim codes", _v6_setup_watch),
 ]

@@ -16,6 +16,7 @@ from bff.claims import ClaimsService
 from bff.db import Store
 from bff.particle import ParticleCloud
 from bff.twilio_sms import SmsSender
+from bff.wifi_setup import SetupService
 
 _build_lock = threading.Lock()
 
@@ -30,6 +31,7 @@ class Services:
     sms: SmsSender  # outbound SMS (Twilio, or the outbox without credentials)
     accounts: AccountService  # users, phone sign-in, operators, rate limits
     claims: ClaimsService  # the one claims state machine for every channel
+    setup: SetupService  # Wi-Fi setup: claim codes, watching devices arrive, API tokens
 
 
 def get_services(app: Flask | None = None) -> Services:
@@ -53,9 +55,11 @@ def _build(app: Flask) -> Services:
         config["PARTICLE_PRODUCTS"] = link.products
     particle = ParticleCloud(config["PARTICLE_API_URL"], config["PARTICLE_PRODUCTS"], store)
     sms = SmsSender(store, account_sid=config["TWILIO_ACCOUNT_SID"],
-                    auth_token=config["TWILIO_AUTH_TOKEN"], from_number=config["TWILIO_FROM"])
+                    auth_token=config["TWILIO_AUTH_TOKEN"], from_number=config["TWILIO_FROM"],
+                    status_callback=f"{config['PUBLIC_URL']}/sms/status")
     accounts = AccountService(store, sms, secret=config["SECRET_KEY"])
     claims = ClaimsService(store, particle, sms, label_key=config["LABEL_KEY"],
                            rate_limit=accounts.hit_rate_limit)
+    setup = SetupService(store, particle, claims, sms, rate_limit=accounts.hit_rate_limit)
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
-                    accounts=accounts, claims=claims)
+                    accounts=accounts, claims=claims, setup=setup)

@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from bff import errors, labels
+from bff.errors import error_body
 from bff.services import get_services
 
 bp = Blueprint("web", __name__)
@@ -263,7 +264,7 @@ def _wants_json() -> bool:
 
 
 def _json_error(status: int, code: str, message: str, next_step: str):
-    response = jsonify({"error": code, "message": message, "next_step": next_step})
+    response = jsonify(error_body(code, message, next_step))
     response.status_code = status
     return _no_store(response)
 

@@ -20,6 +20,7 @@ import time
 from typing import Callable
 
 from bff.errors import CloudError
+from bff.sms_inbox import SmsInbox
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +39,15 @@ class Worker:
         self.particle = services.particle
         self.claims = services.claims
         self.sms = services.sms
+        self.sms_inbox = SmsInbox(services, deadline=0)  # SMS commands a crash left half done
         self.heartbeat_seconds = heartbeat_seconds
         self.reconcile_seconds = reconcile_seconds
         self.stream_options = stream_options or {}
         self.streams = []
         self.online_handlers: list[Callable[[str, str], None]] = [self.claims.device_online]
+        self.setup = getattr(services, "setup", None)  # Wi-Fi setup (bff/wifi_setup.py)
+        if self.setup is not None:
+            self.online_handlers.append(self.setup.device_online)
         self.stopping = threading.Event()
         self._last_reconcile: float | None = None  # monotonic time of the last reconcile
 
@@ -66,7 +71,11 @@ class Worker:
     def tick(self) -> None:
         """One round of periodic work: heartbeat, due claims, due SMS, and the reconcile when due."""
         self.store.record_heartbeat(HEARTBEAT_NAME)
-        for job in (self.claims.retry_due, self.sms.deliver_due, self._reconcile_if_due):
+        jobs = [self.claims.retry_due, self.sms.deliver_due, self.sms_inbox.finish_stuck,
+                self._reconcile_if_due]
+        if self.setup is not None:
+            jobs.append(self.setup.check_open_codes)  # Wi-Fi claim codes: arrivals missed, expiry
+        for job in jobs:
             try:
                 job()
             except Exception:  # one failing job must not stop the others or the worker

@@ -168,3 +168,4 @@ def sandbox(sandbox_server):
     """The sandbox cloud, reset to its demo data (products, clients, Wi-Fi network, devices)."""
     sandbox_server.reset()
     return sandbox_server
+

@@ -39,9 +39,12 @@ class RequestLog:
         self._entries: deque = deque(maxlen=LOG_SIZE)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.epoch = 0  # bumped by clear(): a request that began before a clear is not logged after it
 
-    def add(self, entry: dict) -> None:
+    def add(self, entry: dict, epoch: int | None = None) -> None:
         with self._lock:
+            if epoch is not None and epoch != self.epoch:
+                return  # began before the log was cleared (e.g. by a reset between two tests)
             entry["id"] = next(self._ids)
             self._entries.append(entry)
 
@@ -52,6 +55,7 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.epoch += 1
 
 
 class Faults:
@@ -113,6 +117,7 @@ class SandboxMiddleware:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/sandbox/") or path == "/sandbox":
             return self.app(environ, start_response)
+        environ["sandbox.log_epoch"] = self.log.epoch
         fault = self.faults.take(environ["REQUEST_METHOD"], path)
         started = time.monotonic()
         if fault and fault.get("latency"):
@@ -176,7 +181,7 @@ class SandboxMiddleware:
             "fault": fault["id"] if fault else None,
             "dropped": bool(fault and fault.get("drop")),
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
-        })
+        }, environ.get("sandbox.log_epoch"))
 
 
 def _reason(status: int) -> str:

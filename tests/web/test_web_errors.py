@@ -47,7 +47,7 @@ def test_unknown_page_is_a_plain_404_page(client):
 def test_json_routes_keep_json_errors(client, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert response.is_json and response.get_json()["error"] == "not_found"
+    assert response.is_json and response.get_json()["error"]["code"] == "not_found"
 
 
 def test_wrong_method_says_so(client):
@@ -73,7 +73,7 @@ def test_bff_errors_show_their_plain_words_only(fragile_app):
     assert "upstream" not in response.get_data(as_text=True)
     as_json = client.get("/cloud-down.json")
     assert as_json.status_code == 503 and as_json.is_json
-    assert as_json.get_json()["message"] == CloudUnavailable.public_message
+    assert as_json.get_json()["error"]["message"] == CloudUnavailable.public_message
     assert "upstream" not in as_json.get_data(as_text=True)
 
 

@@ -243,7 +243,7 @@ def test_json_views_are_private(app, client, member, other_person, offline_devic
     claim(member, offline_device)
     url = re.search(r'data-live="(/claims/\d+\.json)"', member.get(landing_path(offline_device)).get_data(as_text=True)).group(1)
     anonymous = client.get(url)
-    assert anonymous.status_code == 401 and anonymous.get_json()["error"] == "not_signed_in"
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"]["code"] == "not_signed_in"
     assert client.get("/devices.json").status_code == 401
     stranger = signed_in_client(app, other_person)
     assert stranger.get(url).status_code == 404

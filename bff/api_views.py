@@ -1,0 +1,74 @@
+"""What the JSON API returns: plain dicts made from the services' objects (see api_openapi.py).
+
+Times are ISO 8601 UTC strings ("2024-05-01T12:00:00Z"); `expires_in` is whole seconds from now,
+for phones whose clocks are wrong.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso(timestamp: float | None) -> str | None:
+    """Unix seconds as ISO 8601 UTC, to the second (None stays None)."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(int(timestamp), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def seconds_until(timestamp: float | None, now: float) -> int:
+    return max(0, int((timestamp or now) - now))
+
+
+def product_json(product) -> dict:
+    """A Wi-Fi product: `id` is Particle's number (the setup libraries' `product_id`)."""
+    return {"key": product.key, "id": product.id, "slug": product.slug, "name": product.name,
+            "platform": product.platform}
+
+
+def issued_json(issued, product, now: float, status_url: str) -> dict:
+    """A new claim code: what a setup app needs, and where to watch it (no device list)."""
+    return {"id": issued.id, "claim_code": issued.code, "expires_at": iso(issued.expires_at),
+            "expires_in": seconds_until(issued.expires_at, now), "product": product_json(product),
+            "status_url": status_url}
+
+
+def diagnosis_json(diagnosis) -> dict | None:
+    if diagnosis is None:
+        return None
+    return {"code": diagnosis.code, "message": diagnosis.message, "next_step": diagnosis.next_step}
+
+
+def code_json(status, now: float) -> dict:
+    """What became of a claim code."""
+    return {
+        "id": status.id, "state": status.state, "done": status.done, "product": product_json(status.product),
+        "created_at": iso(status.created_at), "expires_at": iso(status.expires_at),
+        "expires_in": seconds_until(status.expires_at, now), "code_hint": status.code_hint,
+        "device_id": status.device_id, "device_name": status.device_name,
+        "reported_device_id": status.reported_device_id, "diagnosis": diagnosis_json(status.diagnosis),
+        "title": status.title, "message": status.message, "next_step": status.next_step,
+        "version": status.version,
+    }
+
+
+def token_json(issued, now: float, status_url: str) -> dict:
+    """A short-lived customer token for Particle's setup libraries, and where to follow the setup."""
+    token = issued.token
+    return {"access_token": token.access_token, "token_type": "bearer",
+            "expires_in": seconds_until(token.expires_at, now), "expires_at": iso(token.expires_at),
+            "product": product_json(issued.product), "id": issued.watch_id, "status_url": status_url}
+
+
+def device_json(view) -> dict:
+    return {"device_id": view.device_id, "name": view.name, "product": view.product_key,
+            "product_name": view.product_name, "platform": view.platform, "online": view.online}
+
+
+def claim_json(claim, short_name) -> dict:
+    return {
+        "id": claim.id, "device_id": claim.device_id, "device_name": short_name(claim.device_id),
+        "state": claim.state, "outcome": claim.outcome, "done": claim.done, "succeeded": claim.succeeded,
+        "title": claim.title, "message": claim.message, "next_step": claim.next_step,
+        "created_at": iso(claim.created_at), "updated_at": iso(claim.updated_at),
+        "finished_at": iso(claim.finished_at),
+    }

@@ -1,0 +1,59 @@
+"""The SMS `STATUS` reply: the sender's devices (on or off) and waiting claims, in one segment.
+
+Read from SQLite only (the worker keeps each device's online state current from the cloud's
+event stream and its periodic reconcile), so STATUS answers at once even when the cloud is slow.
+When everything does not fit in 160 characters, the last entries give way to "+N more".
+"""
+from __future__ import annotations
+
+from bff import sms_texts as texts
+from bff.twilio_sms import SMS_SEGMENT, to_gsm_segment
+
+_ONLINE_TEMPLATES = {1: texts.STATUS_ON, 0: texts.STATUS_OFF, None: texts.STATUS_UNSEEN}
+
+
+def status_text(services, user_id: int) -> str:
+    """One segment about the person's devices and the claims still waiting."""
+    claims = services.claims
+    devices = [_device_item(row) for row in services.store.devices_owned_by_user(user_id)]
+    waiting = [_waiting_item(claims, claim) for claim in claims.claims_of(user_id) if not claim.done]
+    if not devices and not waiting:
+        return texts.STATUS_NONE
+    return _fit(devices, waiting)
+
+
+def _device_item(row: dict) -> str:
+    name = _plain((row.get("name") or f"...{row['device_id'][-6:]}")[:24])
+    online = row.get("online")
+    return _ONLINE_TEMPLATES[None if online is None else int(bool(online))].format(device=name)
+
+
+def _waiting_item(claims, claim) -> str:
+    item = texts.STATUS_WAITING_ITEM.format(device=_plain(claims.devices.short_name(claim.device_id)))
+    return item + (texts.STATUS_SWITCH_ON if claim.state == "waiting_for_device" else "")
+
+
+def _plain(name: str) -> str:
+    """A device name as plain GSM characters (so its length is what the phone shows)."""
+    return to_gsm_segment(name, limit=24) or "?"
+
+
+def _fit(devices: list[str], waiting: list[str]) -> str:
+    """The longest listing (devices first, then waiting claims) that fits one segment."""
+    total = len(devices) + len(waiting)
+    for shown in range(total, -1, -1):
+        text = _listing(devices[:shown], waiting[:max(0, shown - len(devices))], total - shown)
+        if len(text) <= SMS_SEGMENT:
+            return text
+    return texts.STATUS_NONE  # not reached: with nothing shown the text is short
+
+
+def _listing(devices: list[str], waiting: list[str], hidden: int) -> str:
+    parts = []
+    if devices:
+        parts.append(texts.STATUS_DEVICES + ", ".join(devices) + ".")
+    if waiting:
+        parts.append(texts.STATUS_WAITING + ", ".join(waiting) + ".")
+    if hidden:
+        parts.append(texts.STATUS_MORE.format(count=hidden).strip() + ".")
+    return " ".join(parts)

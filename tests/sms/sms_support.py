@@ -1,0 +1,170 @@
+"""Helpers of the SMS tests: a phone that texts bff exactly as Twilio would, and TwiML reading.
+
+`TwilioPhone.text()` builds the form Twilio posts (the shape of a real captured request), signs
+it with the twilio library's own `RequestValidator.compute_signature` over BFF_PUBLIC_URL + path
+and every parameter, and posts it to `/sms` with the Flask test client.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from xml.etree import ElementTree
+from dataclasses import dataclass
+
+from twilio.request_validator import RequestValidator
+
+from bff.twilio_sms import GSM_BASIC
+
+PUBLIC_URL = "https://bff.example.com"
+AUTH_TOKEN = "test-twilio-auth-token-0123456789"  # the Twilio auth token the test apps are configured with
+ACCOUNT_SID = "AC" + "1" * 32
+OUR_NUMBER = "+15005550006"
+PHONE = "+12015550123"
+OTHER_PHONE = "+12015550124"
+OPERATOR_PHONE = "+12015550199"
+GSM = frozenset(GSM_BASIC)
+_sids = itertools.count(1)
+
+
+def new_sid() -> str:
+    """A fresh MessageSid (SM + 32 hex digits, as Twilio makes them)."""
+    return "SM" + uuid.uuid4().hex
+
+
+def twilio_form(body: str, *, phone: str = PHONE, sid: str | None = None, **extra) -> dict:
+    """The form Twilio posts for an inbound SMS."""
+    sid = sid or new_sid()
+    return {
+        "ToCountry": "US", "ToState": "CA", "SmsMessageSid": sid, "NumMedia": "0", "ToCity": "",
+        "FromZip": "", "SmsSid": sid, "FromState": "NJ", "SmsStatus": "received", "FromCity": "",
+        "Body": body, "FromCountry": "US", "To": OUR_NUMBER, "ToZip": "94105", "NumSegments": "1",
+        "MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": phone, "ApiVersion": "2010-04-01",
+        **extra,
+    }
+
+
+def sign(token: str, url: str, form: dict) -> str:
+    """The X-Twilio-Signature Twilio would send (computed by the twilio library)."""
+    return RequestValidator(token).compute_signature(url, form)
+
+
+@dataclass
+class SmsReply:
+    """What bff answered: HTTP status, the raw body, the <Message> texts."""
+
+    status: int
+    body: str
+    messages: list[str]
+    seconds: float
+
+    @property
+    def text(self) -> str:
+        """The one reply text ("" when bff answered nothing)."""
+        assert len(self.messages) <= 1, self.messages
+        return self.messages[0] if self.messages else ""
+
+
+def read_twiml(body: str) -> list[str]:
+    """The texts of the <Message> elements of a TwiML <Response>."""
+    root = ElementTree.fromstring(body)
+    assert root.tag == "Response"
+    return [(message.text or "") for message in root.findall("./Message")]
+
+
+class TwilioPhone:
+    """Texts bff as Twilio delivers messages: signed form posts to /sms."""
+
+    def __init__(self, client, token: str, public_url: str = PUBLIC_URL) -> None:
+        self.client = client
+        self.token = token
+        self.public_url = public_url
+
+    def post(self, form: dict, *, path: str = "/sms", signature: str | None = None,
+             sign_url: str | None = None, headers: dict | None = None):
+        """Post `form` signed for `sign_url` (default: public URL + path) unless a signature is given."""
+        if signature is None:
+            signature = sign(self.token, sign_url or self.public_url + path, form)
+        all_headers = {"X-Twilio-Signature": signature, **(headers or {})}
+        return self.client.post(path, data=form, headers=all_headers)
+
+    def text(self, body: str, *, phone: str = PHONE, sid: str | None = None) -> SmsReply:
+        """Send one SMS; the TwiML reply (checked to be well-formed)."""
+        started = time.perf_counter()
+        response = self.post(twilio_form(body, phone=phone, sid=sid))
+        seconds = time.perf_counter() - started
+        raw = response.get_data(as_text=True)
+        messages = read_twiml(raw) if response.status_code == 200 else []
+        return SmsReply(response.status_code, raw, messages, seconds)
+
+
+def is_one_plain_segment(text: str) -> bool:
+    """At most 160 characters, all from the GSM-7 basic set (no escapes, no UCS-2)."""
+    return len(text) <= 160 and all(char in GSM for char in text)
+
+
+def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.05):
+    """Poll until `predicate()` is truthy; return its value (fails the test on timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+        time.sleep(interval)
+
+
+# -- a local fake of Twilio's REST API (outbound messages) ---------------------------------------------
+
+
+class FakeTwilioRest:
+    """`POST /2010-04-01/Accounts/<sid>/Messages.json` on 127.0.0.1: records and accepts messages."""
+
+    def __init__(self, auth_token: str) -> None:
+        from flask import Flask, jsonify, request
+
+        self.auth_token = auth_token
+        self.received: list[dict] = []
+        app = Flask("fake_twilio_rest")
+
+        @app.post("/2010-04-01/Accounts/<sid>/Messages.json")
+        def create(sid):
+            auth = request.authorization
+            if not auth or auth.username != sid or auth.password != self.auth_token:
+                return jsonify(code=20003, message="Authenticate", status=401), 401
+            message_sid = "SM" + uuid.uuid4().hex
+            self.received.append({**request.form, "Sid": message_sid})
+            return jsonify(sid=message_sid, status="queued", account_sid=sid, to=request.form["To"],
+                           body=request.form["Body"], num_segments="1"), 201
+
+        self.app = app
+
+    def __enter__(self) -> FakeTwilioRest:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.base_url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+
+    def http_client(self):
+        """The twilio library's own HTTP client, sent here instead of https://api.twilio.com."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        from twilio.http.http_client import TwilioHttpClient
+
+        base = urlsplit(self.base_url)
+
+        class LocalHttpClient(TwilioHttpClient):
+            def request(self, method, url, *args, **kwargs):
+                parts = urlsplit(url)
+                local = urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+                return super().request(method, local, *args, **kwargs)
+
+        return LocalHttpClient(timeout=5)
