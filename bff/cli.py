@@ -54,6 +54,7 @@ def _print_urls(host: str, port: int, sandbox_url: str | None) -> None:
     if sandbox_url:
         click.echo(f"  try it here:     {base}/console (demo devices, their QR codes, the SMS outbox)")
     click.echo(f"  my devices:      {base}/devices")
+    click.echo(f"  Wi-Fi setup:     {base}/setup")
     click.echo(f"  health:          {base}/healthz")
     if sandbox_url:
         click.echo(f"  sandbox cloud:   {sandbox_url} (demo products and devices)")
