@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from bff import create_app
 from bff.config import ProductCredentials
 from bff.db import Store
 from bff.particle import ParticleCloud
@@ -169,3 +170,21 @@ def sandbox(sandbox_server):
     sandbox_server.reset()
     return sandbox_server
 
+
+
+@pytest.fixture
+def app_factory(sandbox, tmp_path):
+    """Builds bff apps in sandbox mode, talking HTTP to the test sandbox, on this test's database."""
+
+    def build(**overrides):
+        config = {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "bff.sqlite3"),
+            "PARTICLE_API_URL": sandbox.base_url,
+            "SECRET_KEY": "test-secret-key",
+            "LABEL_KEY": "test-label-key",
+            **overrides,
+        }
+        return create_app(config, instance_path=str(tmp_path / "instance"))
+
+    return build

@@ -3,22 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from bff import create_app
-
 
 @pytest.fixture
-def app(sandbox, tmp_path):
+def app(app_factory):
     """bff in sandbox mode, talking HTTP to the test sandbox, with a fresh database."""
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "bff.sqlite3"),
-            "PARTICLE_API_URL": sandbox.base_url,
-            "SECRET_KEY": "test-secret-key",
-            "LABEL_KEY": "test-label-key",
-        },
-        instance_path=str(tmp_path / "instance"),
-    )
+    return app_factory()
 
 
 @pytest.fixture

@@ -11,18 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from bff import create_app, labels
+from bff import labels
 from bff.services import get_services
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def app(sandbox, tmp_path):
-    return create_app({"DATABASE": str(tmp_path / "bff.sqlite3"), "PARTICLE_API_URL": sandbox.base_url,
-                       "SECRET_KEY": "test", "LABEL_KEY": "test-label-key",
-                       "PUBLIC_URL": "https://claim.example.com"},
-                      instance_path=str(tmp_path / "instance"))
+def app(app_factory):
+    return app_factory(PUBLIC_URL="https://claim.example.com")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from web_helpers import signed_in_client
 
-from bff import create_app
 from bff.services import get_services
 
 PHONE = "+12015550123"
@@ -18,19 +17,9 @@ OTHER_PHONE = "+12015550124"
 
 
 @pytest.fixture
-def app(sandbox, tmp_path):
+def app(app_factory):
     """bff in sandbox mode, talking HTTP to the test sandbox, with a fresh database."""
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "bff.sqlite3"),
-            "PARTICLE_API_URL": sandbox.base_url,
-            "SECRET_KEY": "test-secret-key",
-            "LABEL_KEY": "test-label-key",
-            "PUBLIC_URL": "http://bff.test",
-        },
-        instance_path=str(tmp_path / "instance"),
-    )
+    return app_factory(PUBLIC_URL="http://bff.test")
 
 
 @pytest.fixture
