@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from bff import create_app
 from bff.accounts import AccountService
 from bff.db import Store
 from bff.twilio_sms import SmsSender
@@ -59,19 +58,11 @@ def accounts(store, outbox_sender, clock):
 
 
 @pytest.fixture
-def app_factory(sandbox, tmp_path):
+def app_factory(app_factory):
     """Builds bff apps in sandbox mode against the test sandbox (CSRF stays ON)."""
 
     def build(**overrides):
-        config = {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "bff.sqlite3"),
-            "PARTICLE_API_URL": sandbox.base_url,
-            "SECRET_KEY": "test-secret-key",
-            "LABEL_KEY": "test-label-key",
-            **overrides,
-        }
-        app = create_app(config, instance_path=str(tmp_path / "instance"))
+        app = app_factory(**overrides)
         assert app.config.get("WTF_CSRF_ENABLED", True)
         return app
 

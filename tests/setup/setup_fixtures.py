@@ -21,20 +21,15 @@ from setup_support import (
     wait_until,
 )
 
-from bff import create_app
 from bff.api_openapi import openapi_document
 from bff.services import get_services
 from bff.worker import Worker
 
 
 @pytest.fixture
-def app(sandbox, tmp_path):
+def app(app_factory):
     """bff in sandbox mode, talking HTTP to the test sandbox, with a fresh database."""
-    return create_app(
-        {"TESTING": True, "DATABASE": str(tmp_path / "bff.sqlite3"), "PARTICLE_API_URL": sandbox.base_url,
-         "SECRET_KEY": "test-secret-key", "LABEL_KEY": "test-label-key", "PUBLIC_URL": "http://bff.test"},
-        instance_path=str(tmp_path / "instance"),
-    )
+    return app_factory(PUBLIC_URL="http://bff.test")
 
 
 @pytest.fixture

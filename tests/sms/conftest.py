@@ -9,30 +9,19 @@ from __future__ import annotations
 import pytest
 from sms_support import ACCOUNT_SID, AUTH_TOKEN, OPERATOR_PHONE, PUBLIC_URL, TwilioPhone
 
-from bff import create_app
 from bff.services import get_services
 from bff.sms import webhook_auth_token
 
 
 @pytest.fixture
-def app_factory(sandbox, tmp_path):
-    """Builds bff apps in sandbox mode (CSRF on) against the test sandbox."""
+def app_factory(app_factory):
+    """Builds bff apps in sandbox mode (CSRF on) against the test sandbox, with Twilio set up."""
     built = []
 
     def build(**overrides):
-        config = {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "bff.sqlite3"),
-            "PARTICLE_API_URL": sandbox.base_url,
-            "SECRET_KEY": "test-secret-key",
-            "LABEL_KEY": "test-label-key",
-            "PUBLIC_URL": PUBLIC_URL,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "SMS_REPLY_DEADLINE": 10.0,
-            **overrides,
-        }
-        app = create_app(config, instance_path=str(tmp_path / "instance"))
+        config = {"PUBLIC_URL": PUBLIC_URL, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                  "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "SMS_REPLY_DEADLINE": 10.0, **overrides}
+        app = app_factory(**config)
         built.append(app)
         return app
 
