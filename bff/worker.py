@@ -7,7 +7,7 @@
   cloud trouble), queued outbound SMS are delivered, and a heartbeat row is written (read by
   `GET /healthz`: "worker alive").
 - A periodic reconcile reads each product's device list and updates the known devices, which
-  covers events missed while the stream was down.
+  covers events missed while the stream was down; a daily housekeeping prunes old log rows.
 
 Run it as its own process (`flask --app app bff worker`) or as a thread (`flask --app app bff serve`).
 Everything it knows is in SQLite, so a worker killed with `kill -9` resumes where it was.
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_NAME = "worker"
 HEARTBEAT_SECONDS = 10.0
 RECONCILE_SECONDS = 300.0
+HOUSEKEEPING_SECONDS = 24 * 3600.0
+CLOUD_CALL_LOG_DAYS = 30  # the cloud-call log keeps this many days for operators
 STATUS_EVENT = "spark/status"
 
 
@@ -39,6 +41,7 @@ class Worker:
         self.particle = services.particle
         self.claims = services.claims
         self.sms = services.sms
+        self.accounts = getattr(services, "accounts", None)
         self.sms_inbox = SmsInbox(services, deadline=0)  # SMS commands a crash left half done
         self.heartbeat_seconds = heartbeat_seconds
         self.reconcile_seconds = reconcile_seconds
@@ -50,6 +53,7 @@ class Worker:
             self.online_handlers.append(self.setup.device_online)
         self.stopping = threading.Event()
         self._last_reconcile: float | None = None  # monotonic time of the last reconcile
+        self._last_housekeeping: float | None = None
 
     def on_device_online(self, handler: Callable[[str, str], None]) -> None:
         """Call `handler(product_key, device_id)` whenever a device comes online."""
@@ -72,7 +76,7 @@ class Worker:
         """One round of periodic work: heartbeat, due claims, due SMS, and the reconcile when due."""
         self.store.record_heartbeat(HEARTBEAT_NAME)
         jobs = [self.claims.retry_due, self.sms.deliver_due, self.sms_inbox.finish_stuck,
-                self._reconcile_if_due]
+                self._reconcile_if_due, self._housekeeping_if_due]
         if self.setup is not None:
             jobs.append(self.setup.check_open_codes)  # Wi-Fi claim codes: arrivals missed, expiry
         for job in jobs:
@@ -86,6 +90,19 @@ class Worker:
         if self._last_reconcile is None or now - self._last_reconcile >= self.reconcile_seconds:
             self._last_reconcile = now
             self.reconcile()
+
+    def _housekeeping_if_due(self) -> None:
+        now = time.monotonic()
+        if self._last_housekeeping is None or now - self._last_housekeeping >= HOUSEKEEPING_SECONDS:
+            self._last_housekeeping = now
+            self.housekeeping()
+
+    def housekeeping(self, *, now: float | None = None) -> None:
+        """Once a day: forget cloud-call log rows, sign-in codes and rate counters past their use."""
+        now = time.time() if now is None else now
+        self.store.prune_cloud_calls(before=now - CLOUD_CALL_LOG_DAYS * 24 * 3600)
+        if self.accounts is not None:
+            self.accounts.prune()
 
     def start_streams(self) -> None:
         """One event stream per configured product."""

@@ -61,3 +61,14 @@ def test_the_reconcile_keeps_every_product_device_with_a_label_code(worker, stor
 
 def test_the_worker_beats_its_heart(worker, store):
     assert wait_until(lambda: store.seconds_since_heartbeat(HEARTBEAT_NAME) is not None)
+
+
+def test_housekeeping_forgets_cloud_calls_older_than_a_month(store, particle, claims, sms):
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, sms=sms)
+    now = time.time()
+    store.log_cloud_call(method="GET", path="/old", status=200, ms=1.0, at=now - 31 * 24 * 3600)
+    store.log_cloud_call(method="GET", path="/recent", status=200, ms=1.0, at=now - 29 * 24 * 3600)
+
+    Worker(services).housekeeping(now=now)
+
+    assert [call["path"] for call in store.cloud_calls()] == ["/recent"]
