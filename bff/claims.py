@@ -101,6 +101,11 @@ class ClaimsService:
             raise errors.ClaimRefused(f"no device has label code {code!r}")
         return self.devices.view(row)
 
+    def link_tag(self, device_id: str) -> str:
+        """The QR tag of a device's label; a typed label code proves possession just as the QR
+        does, so the page it leads to gets the same tag."""
+        return labels.qr_tag(self.label_key, device_id)
+
     def _device_id(self, text: str) -> str:
         try:
             return normalize_device_id(text)

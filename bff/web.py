@@ -52,8 +52,7 @@ def find_by_code():
         return _start_with_error(code, error.customer_text)
     except errors.ClaimRefused as error:
         return _start_with_error(code, error.customer_text)
-    # The typed code proves possession exactly as the QR does, so the landing gets the QR's tag.
-    tag = labels.qr_tag(current_app.config["LABEL_KEY"], device.device_id)
+    tag = get_services().claims.link_tag(device.device_id)
     return redirect(url_for("web.device", device_id=device.device_id, k=tag), 303)
 
 
