@@ -25,7 +25,7 @@ bp = Blueprint("auth", __name__)
 
 PENDING_PHONE = "sign_in_phone"  # session key: the E.164 number a code was sent to
 CUSTOMER_HOME = "/devices"
-OPERATOR_HOME = "/ops/"
+OPERATOR_HOME = "/devices"  # the operator console (/ops/) is not built yet
 
 
 def init_app(app: Flask) -> None:

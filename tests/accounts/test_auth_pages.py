@@ -236,7 +236,7 @@ def test_operator_sign_in(client, services):
 
 def test_operator_default_destination(client, services):
     services.accounts.create_operator("alice", PASSWORD)
-    assert ops_post(client, "alice", PASSWORD).headers["Location"] == "/ops/"
+    assert ops_post(client, "alice", PASSWORD).headers["Location"] == "/devices"
 
 
 @pytest.mark.parametrize("login, password", [("alice", "wrong password"), ("nobody", PASSWORD)])
