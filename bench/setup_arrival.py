@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "setup")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "setup")]
 
 from setup_support import SoftApSetup  # noqa: E402  (the tests' SoftAP client: one client, not two)
 

@@ -8,16 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from bff.worker import HEARTBEAT_NAME, Worker
+from polling import wait_until
 
 
-def wait_until(condition, timeout=15.0, interval=0.05):
-    """Poll `condition` until it is true; False if `timeout` passes first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return False
 
 
 @pytest.fixture

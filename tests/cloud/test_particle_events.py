@@ -6,24 +6,16 @@ keep-alives every 0.2 s so that short silence timeouts do not end healthy stream
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from bff.errors import RateLimited
 from bff.particle_events import Event, EventStream, _SseParser
+from polling import wait_for
 
 WAIT = 15.0  # seconds; generous, a passing run takes a fraction of it
 
 
-def wait_for(condition, timeout: float = WAIT):
-    """Poll until `condition()` is truthy and return it; fail the test on timeout."""
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            pytest.fail(f"still waiting after {timeout} s")
-        time.sleep(0.02)
-    return value
 
 
 class Inbox:

@@ -7,23 +7,14 @@ import socket
 import threading
 import time
 import uuid
-from typing import Any, Callable
+from typing import Any
 
 import requests
+from polling import wait_for  # noqa: F401  (re-exported for the sandbox tests)
 
 TIMEOUT = 10
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
-    """Poll until predicate() is truthy; its value. Fails the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 class SandboxApi:

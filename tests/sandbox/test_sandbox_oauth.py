@@ -149,7 +149,6 @@ def test_ten_failures_lock_the_ip_out_for_thirty_minutes(api):
 
 
 def test_a_success_resets_the_failure_count(api):
-    product = api.product()
     for _ in range(9):
         api.post("/oauth/token", auth=("x", "y"), data={"grant_type": "client_credentials"})
     assert api.product_token()

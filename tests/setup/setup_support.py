@@ -19,20 +19,13 @@ from dataclasses import dataclass
 import jsonschema_rs
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
+from polling import wait_until  # noqa: F401  (re-exported for the setup tests)
 
 PHONE = "+12015550123"
 OTHER_PHONE = "+12015550124"
 WAIT = 10.0  # seconds; a broken test fails after this, a working one never waits on it
 
 
-def wait_until(condition, timeout: float = 15.0, interval: float = 0.05) -> bool:
-    """Poll `condition` until it is true; False if `timeout` passes first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return False
 
 
 class Clock:

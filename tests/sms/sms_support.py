@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from twilio.request_validator import RequestValidator
 
 from bff.twilio_sms import GSM_BASIC
+from polling import wait_for  # noqa: F401  (re-exported for the SMS tests)
 
 PUBLIC_URL = "https://bff.example.com"
 AUTH_TOKEN = "test-twilio-auth-token-0123456789"  # the Twilio auth token the test apps are configured with
@@ -103,16 +104,6 @@ def is_one_plain_segment(text: str) -> bool:
     return len(text) <= 160 and all(char in GSM for char in text)
 
 
-def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.05):
-    """Poll until `predicate()` is truthy; return its value (fails the test on timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
-        time.sleep(interval)
 
 
 # -- a local fake of Twilio's REST API (outbound messages) ---------------------------------------------
