@@ -69,16 +69,17 @@ class DeviceViews:
         product_key = row["product_key"]
         return DeviceView(
             device_id=row["device_id"], product_key=product_key,
-            product_name=self._product_name(product_key),
+            product_name=self.product_name(product_key),
             platform=PLATFORMS.get(row.get("platform_id"), "device"), name=row.get("name"),
             online=None if row.get("online") is None else bool(row["online"]),
             label_code=row.get("label_code"),
         )
 
-    def _product_name(self, product_key: str) -> str:
+    def product_name(self, product_key: str) -> str:
+        """The product's name as people know it (its key when the cloud cannot say)."""
         try:
             return self.particle.product_info(product_key).name or product_key
-        except errors.CloudError:
+        except errors.BffError:  # not configured, or the cloud cannot say
             return product_key
 
     def owner(self, device_id: str) -> str | None:
@@ -94,5 +95,9 @@ class DeviceViews:
 
     def short_name(self, device_id: str) -> str:
         """A name fit for a text message: the device's name, or the end of its ID."""
-        row = self.store.device(device_id) or {}
-        return (row.get("name") or f"...{device_id[-6:]}")[:24]
+        return short_name_of(self.store.device(device_id) or {"device_id": device_id})
+
+
+def short_name_of(row: dict) -> str:
+    """A known device's name fit for a text message (at most 24 characters)."""
+    return (row.get("name") or f"...{row['device_id'][-6:]}")[:24]

@@ -96,10 +96,17 @@ class ClaimsService:
 
     def device_for_label_code(self, code: str) -> DeviceView:
         """The device with this label code (typos are reported as typos, with a hint)."""
+        return self.devices.view(self._device_row_for_label_code(code))
+
+    def device_id_for_label_code(self, code: str) -> str:
+        """The ID of the device with this label code, from SQLite alone (no cloud call)."""
+        return self._device_row_for_label_code(code)["device_id"]
+
+    def _device_row_for_label_code(self, code: str) -> dict:
         row = self.store.device_by_label_code(labels.check_label_code(code))
         if row is None:
             raise errors.ClaimRefused(f"no device has label code {code!r}")
-        return self.devices.view(row)
+        return row
 
     def link_tag(self, device_id: str) -> str:
         """The QR tag of a device's label; a typed label code proves possession just as the QR

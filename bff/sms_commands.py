@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from collections.abc import Callable
 
-from bff import device_names, errors, labels
+from bff import device_names, errors
 from bff import sms_texts as texts
 from bff.sms_parse import CLAIM, CODE, MENU, NAME, SILENT, STATUS, Command
 from bff.sms_status import status_text
@@ -125,11 +125,8 @@ def _claim_target(sender: Sender, typed: str) -> tuple[str, str | None]:
     device_id = device_names.device_id_in(typed)
     if device_id:
         return device_id, None
-    code = labels.check_label_code(typed)  # NotALabelCodeError / LabelCodeTypoError
-    row = sender.services.store.device_by_label_code(code)
-    if row is None:
-        raise errors.ClaimRefused(f"no device has label code {code!r}")
-    return row["device_id"], code
+    # NotALabelCodeError / LabelCodeTypoError / ClaimRefused; SQLite only, so the reply is quick
+    return sender.services.claims.device_id_for_label_code(typed), typed
 
 
 def _claim_own(sender: Sender, device_id: str, code: str | None) -> Reply:
@@ -222,10 +219,7 @@ def _product_name(services, product_key: str | None) -> str | None:
     """The product's name as the person knows it (None when unknown or the cloud is slow)."""
     if not product_key:
         return None
-    try:
-        return services.particle.product_info(product_key).name or product_key
-    except errors.BffError:
-        return product_key
+    return services.claims.devices.product_name(product_key)
 
 
 # -- NAME ----------------------------------------------------------------------------------------------

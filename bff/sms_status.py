@@ -7,6 +7,7 @@ When everything does not fit in 160 characters, the last entries give way to "+N
 from __future__ import annotations
 
 from bff import sms_texts as texts
+from bff.claim_views import short_name_of
 from bff.twilio_sms import SMS_SEGMENT, to_gsm_segment
 
 _ONLINE_TEMPLATES = {1: texts.STATUS_ON, 0: texts.STATUS_OFF, None: texts.STATUS_UNSEEN}
@@ -23,7 +24,7 @@ def status_text(services, user_id: int) -> str:
 
 
 def _device_item(row: dict) -> str:
-    name = _plain((row.get("name") or f"...{row['device_id'][-6:]}")[:24])
+    name = _plain(short_name_of(row))
     online = row.get("online")
     return _ONLINE_TEMPLATES[None if online is None else int(bool(online))].format(device=name)
 
