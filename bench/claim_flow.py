@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bff import create_app, labels  # noqa: E402
 from bff.sandbox import SandboxCloud  # noqa: E402
-from bff.services import get_services  # noqa: E402
+from bff.wiring import get_services  # noqa: E402
 
 LABEL_KEY = "bench-label-key"
 PHONE = "+12015550123"
@@ -89,7 +89,7 @@ def measure_claims(app, sandbox, count: int) -> dict:
         client = signed_in_client(app, user_id)
         devices = new_devices(sandbox, size + 1)
         for device_id in devices:
-            services.claims.devices.find(device_id)  # bff knows its devices (import / reconcile)
+            services.devices.find(device_id)  # bff knows its devices (import / reconcile)
         tap_claim(client, devices[0])
         requests.delete(f"{sandbox.base_url}/sandbox/requests", timeout=10)
         _, last_call = cloud_seconds_since(services.store, 0)

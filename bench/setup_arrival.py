@@ -27,7 +27,7 @@ from setup_support import SoftApSetup  # noqa: E402  (the tests' SoftAP client: 
 
 from bff import create_app  # noqa: E402
 from bff.sandbox import SandboxCloud  # noqa: E402
-from bff.services import get_services  # noqa: E402
+from bff.wiring import get_services  # noqa: E402
 from bff.worker import Worker  # noqa: E402
 
 POLL_SECONDS = 0.002

@@ -33,10 +33,10 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bff import create_app
-from bff import sms_texts
+from bff.sms import texts as sms_texts
 from bff.sandbox import SandboxCloud
-from bff.services import get_services
-from bff.sms import inbox_for
+from bff.wiring import get_services
+from bff.sms.webhook import inbox_for
 
 AUTH_TOKEN = "bench-twilio-auth-token"
 
@@ -63,12 +63,12 @@ def make_app(sandbox: SandboxCloud, folder: str, deadline: float, public_url: st
 def new_codes(sandbox: SandboxCloud, app, count: int) -> list[str]:
     """Label codes of `count` fresh online Electrons that bff already knows (as after an import)."""
     product = next(p for p in sandbox.demo_info()["products"] if p["platform"] == "electron")
-    claims = get_services(app).claims
+    devices = get_services(app).devices
     codes = []
     for _ in range(count):
         device = requests.post(f"{sandbox.base_url}/sandbox/devices", timeout=10,
                                json={"platform": "electron", "product": product["id"], "online": True}).json()
-        codes.append(claims.devices.find(device["id"]).label_code)
+        codes.append(devices.find(device["id"]).label_code)
     return codes
 
 

@@ -5,7 +5,6 @@ import os
 
 from flask import Flask
 
-from bff import accounts, api, cli, config, health, sms, web, web_setup
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -18,16 +17,26 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         static_folder=os.path.join(root, "static"),
         instance_path=instance_path,
     )
+    # Blueprints are imported here, not at the top, so that importing any part of bff (the sandbox,
+    # a service, the CLI) does not load the whole web app with Twilio and Argon2.
+    from bff import cli, config
+    from bff.api import routes as api
+    from bff.sms import webhook as sms
+    from bff.web import auth as web_auth, errors as web_errors, health, login as web_login, pages as web
+    from bff.web import setup as web_setup
+
     os.makedirs(app.instance_path, exist_ok=True)
     config.load_config(app, overrides)
     app.register_blueprint(health.bp)
-    accounts.init_app(app)  # flask-login, CSRF on every form, cookie flags, the sign-in pages
-    app.register_blueprint(web.bp)  # customer pages and the app-wide error pages
+    web_login.init_app(app)  # flask-login, CSRF on every form, cookie flags
+    web_auth.init_app(app)  # the sign-in pages
+    web_errors.init_app(app)  # the app-wide error pages (JSON for JSON routes)
+    app.register_blueprint(web.bp)  # customer pages
     app.register_blueprint(web_setup.bp)  # /setup: Wi-Fi device setup pages
     app.register_blueprint(api.bp)  # /api/v1: JSON for setup apps
     app.register_blueprint(sms.bp)  # Twilio webhooks /sms and /sms/status (signed; CSRF-exempt)
     if app.config["SANDBOX_MODE"]:
-        from bff import console  # the sandbox console exists only in sandbox mode
+        from bff.console import pages as console  # the sandbox console exists only in sandbox mode
         app.register_blueprint(console.bp)
     cli.init_app(app)
     return app

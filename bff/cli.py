@@ -1,4 +1,4 @@
-"""Flask commands under `flask --app app bff ...` (DESIGN.md §5 "CLI")."""
+"""Flask commands under `flask --app app bff ...` (the README's "Commands" table lists them)."""
 from __future__ import annotations
 
 import threading
@@ -8,10 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from bff.accounts import create_operator_command
 from bff.errors import BffError
-from bff.sandbox.cli import sandbox_command
-from bff.services import get_services
+from bff.particle import sandbox_link
+from bff.wiring import get_services
 
 bff_group = AppGroup("bff", help="bff commands: database, worker, sandbox, devices.")
 
@@ -21,8 +20,28 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(bff_group)
 
 
-bff_group.add_command(sandbox_command, "sandbox")
-bff_group.add_command(create_operator_command, "create-operator")
+@bff_group.command("sandbox")
+@click.option("--host", default=sandbox_link.DEFAULT_SANDBOX_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=sandbox_link.DEFAULT_SANDBOX_PORT, show_default=True, type=int,
+              help="Port to listen on (0 = any free port).")
+@click.option("--state-file", type=click.Path(dir_okay=False), default=None,
+              help="JSON file that keeps devices, customers and tokens across restarts.")
+def sandbox_command(host: str, port: int, state_file: str | None) -> None:
+    """Run the sandbox Particle cloud until Ctrl-C; prints its demo info as one JSON line."""
+    sandbox_link.serve_forever(host, port, state_file, click.echo)
+
+
+@bff_group.command("create-operator")
+@click.argument("login")
+@click.option("--phone", default=None, help="The operator's phone number (for SMS commands).")
+@click.password_option("--password", help="Asked for (hidden, twice) when not given.")
+def create_operator_command(login: str, phone: str | None, password: str) -> None:
+    """Create an operator who signs in at /ops/login with LOGIN and a password."""
+    try:
+        user = get_services().accounts.create_operator(login, password, phone=phone)
+    except BffError as exc:
+        raise click.ClickException(exc.customer_text) from None
+    click.echo(f"Operator {user.login!r} is ready (user {user.id}). Sign in at /ops/login.")
 
 
 @bff_group.command("init-db")
@@ -87,12 +106,15 @@ def import_devices_command(file: Path, product_key: str) -> None:
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 def labels_command(product_key: str, out_path: Path, paper: str) -> None:
     """Write a printable label sheet (QR, label code, device ID) for every device of a product."""
-    from bff import label_output
+    from bff.labels import files as label_output
 
     services = get_services()
     rows = remember_product_devices(services, product_key)
     html = label_output.sheet_html(services, rows, paper, current_app.config)
-    label_output.write_sheet(html, out_path)
+    try:
+        label_output.write_sheet(html, out_path)
+    except BffError as error:
+        raise click.ClickException(error.customer_text) from None
     click.echo(f"Wrote {len(rows)} labels to {out_path}")
 
 
@@ -102,5 +124,5 @@ def remember_product_devices(services, product_key: str) -> list[dict]:
         devices = services.particle.list_product_devices(product_key)
     except BffError as error:
         raise click.ClickException(f"{error.customer_text} ({error.detail})") from error
-    return [services.claims.devices.remember(product_key, device) for device in devices]
+    return [services.devices.remember(product_key, device) for device in devices]
 

@@ -75,8 +75,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         TWILIO_AUTH_TOKEN=None,
         TWILIO_FROM=None,
         SANDBOX_STATE_FILE=os.path.join(app.instance_path, "sandbox.json"),
-        EMBEDDED_WORKER=False,
-        # SMS commands (bff/sms.py): how long a TwiML reply waits for the cloud before it says
+        # SMS commands (bff/sms/webhook.py): how long a TwiML reply waits for the cloud before it says
         # "working on it" and the result follows as an outbound SMS; threads for that cloud work.
         SMS_REPLY_DEADLINE=0.25,
         SMS_THREADS=4,

@@ -14,7 +14,7 @@ whether trying again later can succeed (offline device, rate limit, cloud outage
 
 Later issues add their own families (claims, sign-in, SMS) as subclasses of `BffError`.
 Parsing the cloud's replies into these classes is Particle knowledge and lives in
-bff/particle.py (`cloud_error`).
+bff/particle/client.py (`cloud_error`).
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class BffError(Exception):
         return f"{self.public_message} {self.next_step}"
 
 
-class InvalidDeviceId(BffError):
+class InvalidDeviceId(BffError, ValueError):
     """Text that is not a device ID (24 hexadecimal characters)."""
 
     public_message = "That device ID does not look right."
@@ -119,7 +119,7 @@ class NotFound(CloudError):
 
 
 # Unknown devices and other people's devices get the same words on purpose: a customer must not
-# learn which device IDs exist or are owned (DESIGN.md §7). Operators see the difference.
+# learn which device IDs exist or are owned (docs/particle.md#device-ids). Operators see the difference.
 _NOT_YOURS_MESSAGE = "We could not add this device to your account."
 _NOT_YOURS_NEXT_STEP = "Check the code on the label. If it is right, contact the seller for help."
 
@@ -173,13 +173,13 @@ class CloudUnavailable(CloudError):
     retryable = True
 
 
-# -- claims (bff/claims.py) ----------------------------------------------------------------------
+# -- claims (bff/claims/service.py) ----------------------------------------------------------------------
 
 
 class ClaimRefused(BffError):
     """A customer may not claim this device through bff (unknown, someone else's, wrong proof).
 
-    One text for every reason, on purpose (DESIGN.md §7); the reason is in `detail` for operators.
+    One text for every reason, on purpose (docs/particle.md#device-ids); the reason is in `detail` for operators.
     """
 
     public_message = _NOT_YOURS_MESSAGE
@@ -197,7 +197,7 @@ class TooManyClaimAttempts(BffError):
     next_step = "Please wait a few minutes, then try again."
 
 
-# -- sign-in and accounts (bff/accounts.py) -----------------------------------------------------
+# -- sign-in and accounts (bff/accounts/service.py) -----------------------------------------------------
 
 
 def _wait_words(seconds: float) -> str:
@@ -279,6 +279,13 @@ class TooManySignInTries(SignInError):
         super().__init__(detail, **kwargs)
 
 
+class NotSignedIn(SignInError):
+    """A page or JSON route that needs a signed-in person was asked without one."""
+
+    public_message = "You are not signed in."
+    next_step = "Sign in, then try again."
+
+
 class OperatorSetupError(BffError):
     """An operator account could not be made (login taken, short password, bad login)."""
 
@@ -286,7 +293,14 @@ class OperatorSetupError(BffError):
     next_step = "Check the login and password and try again."
 
 
-# -- API and setup (bff/wifi_setup.py, bff/api.py) ------------------------------------------------
+class LoginTaken(OperatorSetupError):
+    """The store refused a new operator: the login (or phone) is already someone's."""
+
+    public_message = "That login is taken."
+    next_step = "Choose another login."
+
+
+# -- API and setup (bff/wifi_setup/service.py, bff/api/routes.py) ------------------------------------------------
 
 
 class SetupError(BffError):

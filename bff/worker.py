@@ -20,7 +20,7 @@ import time
 from typing import Callable
 
 from bff.errors import CloudError
-from bff.sms_inbox import SmsInbox
+from bff.sms.inbox import SmsInbox
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class Worker:
         self.store = services.store
         self.particle = services.particle
         self.claims = services.claims
+        self.devices = services.devices
         self.sms = services.sms
         self.accounts = getattr(services, "accounts", None)
         self.sms_inbox = SmsInbox(services, deadline=0)  # SMS commands a crash left half done
@@ -48,7 +49,7 @@ class Worker:
         self.stream_options = stream_options or {}
         self.streams = []
         self.online_handlers: list[Callable[[str, str], None]] = [self.claims.device_online]
-        self.setup = getattr(services, "setup", None)  # Wi-Fi setup (bff/wifi_setup.py)
+        self.setup = getattr(services, "setup", None)  # Wi-Fi setup (bff/wifi_setup/service.py)
         if self.setup is not None:
             self.online_handlers.append(self.setup.device_online)
         self.stopping = threading.Event()
@@ -147,4 +148,4 @@ class Worker:
 
     def reconcile_product(self, product_key: str) -> None:
         for device in self.particle.list_product_devices(product_key):
-            self.claims.devices.remember(product_key, device, owner=True)
+            self.devices.remember(product_key, device, owner=True)

@@ -12,8 +12,8 @@ import requests
 
 from bff import create_app
 from bff.config import ProductCredentials
-from bff.db import Store
-from bff.particle import ParticleCloud
+from bff.db.store import Store
+from bff.particle.client import ParticleCloud
 from bff.sandbox import SandboxCloud
 
 TEST_TIMEOUT = (2.0, 5.0)  # short, so a broken test fails fast; faults use latency beyond it

@@ -1,27 +1,19 @@
-"""Tokens, OAuth clients and who may call what (reference/particle-api.md §1.2, §1.3, §2.2).
+"""Who may call what: the credential behind a token, device owners, and the access rules.
 
-Token transport: `Authorization: Bearer` always; `?access_token=` on GET and DELETE (the docs'
-own curl examples delete with it); `access_token` in a form body of POST, PUT or DELETE.
-Kinds: "user" (password grant), "customer" (client credentials + scope=customer=..., or create
-customer), "product" (client credentials of a product client without scope).
+Kinds of credential: "user" (password grant), "customer" (client credentials +
+`scope=customer=...`, or create customer), "product" (client credentials of a product client
+without scope). Product tokens and team members' user tokens reach their products' routes;
+"the customer token cannot call the product APIs" and only reaches the customer's own devices
+through the user routes (https://docs.particle.io/getting-started/cloud/cloud-api/; notes in
+docs/particle.md#tokens and docs/particle.md#customer-tokens). Nothing here reads the HTTP
+request: bff/sandbox/routes/caller.py does.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 
-from flask import request
-
-from . import ids
-from .errors import invalid_token, missing_token, ok_error, permission_denied
+from .errors import device_not_recognized, ok_error, permission_denied
 from .state import Device, Product, State, Token
-from .web import is_form, note_credential
-
-DEFAULT_EXPIRES_IN = 7776000          # 90 days
-REFRESH_LIFETIME = 14 * 24 * 3600     # refresh tokens live 14 days
-LOCKOUT_FAILURES = 10                 # consecutive failed /oauth/token requests from one IP
-LOCKOUT_SECONDS = 30 * 60
 
 
 @dataclass
@@ -42,6 +34,14 @@ class Credential:
         return ("product", self.product_id)
 
 
+def credential_for(state: State, now: float, value: str) -> Credential | None:
+    """The credential of an access token; None when it is unknown, revoked or expired."""
+    token = state.tokens.get(value)
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    return Credential(token.kind, token.username, token.product_id, token)
+
+
 def device_account(device: Device) -> tuple | None:
     """The owner key of a device (None when unclaimed)."""
     if device.owner_kind == "customer":
@@ -59,78 +59,19 @@ def set_owner(device: Device, account: tuple | None) -> None:
         device.owner_kind, device.owner = account[0], account[-1]
 
 
-def bearer_token() -> str | None:
-    """The token of this request, from the header, the query string or a form body."""
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    if request.method in ("GET", "HEAD", "DELETE") and request.args.get("access_token"):
-        return request.args["access_token"]
-    if request.method in ("POST", "PUT", "DELETE") and is_form():
-        return request.form.get("access_token") or None
-    return None
+def is_team_member(state: State, cred: Credential, product_id: int | None) -> bool:
+    """True for a user token of a team member of that product."""
+    user = state.users.get(cred.username or "") if cred.kind == "user" else None
+    return user is not None and product_id in user.products
 
 
-def authenticate(state: State, now: float, required: bool = True) -> Credential | None:
-    """The credential of this request; missing token -> 400, unknown/expired -> 401."""
-    value = bearer_token()
-    if value is None:
-        if not required:
-            return None
-        note_credential(kind="none")
-        raise missing_token()
-    token = state.tokens.get(value)
-    if token is None or (token.expires_at is not None and token.expires_at <= now):
-        note_credential(kind="invalid")
-        raise invalid_token()
-    note_credential(kind=token.kind, username=token.username, product_id=token.product_id)
-    return Credential(token.kind, token.username, token.product_id, token)
-
-
-def client_credentials(form: dict) -> tuple[str | None, str | None]:
-    """OAuth client id and secret from HTTP Basic or the `client_id`/`client_secret` fields."""
-    header = request.headers.get("Authorization", "")
-    if header[:6].lower() == "basic ":
-        try:
-            decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None, None
-        client_id, _, secret = decoded.partition(":")
-        return client_id or None, secret
-    return form.get("client_id") or None, form.get("client_secret")
-
-
-def issue_token(state: State, now: float, kind: str, client_id: str, username: str | None,
-                product_id: int | None, expires_in: int = DEFAULT_EXPIRES_IN) -> Token:
-    """Create and store a token (expires_in 0 = never expires)."""
-    token = Token(
-        access_token=ids.token(), refresh_token=ids.token(), kind=kind, client_id=client_id,
-        username=username, product_id=product_id, created_at=now,
-        expires_at=None if expires_in == 0 else now + expires_in,
-        refresh_expires_at=now + REFRESH_LIFETIME,
-    )
-    state.tokens[token.access_token] = token
-    return token
-
-
-def token_body(token: Token, now: float, with_scope: bool = True) -> dict:
-    """The token JSON of /oauth/token and create-customer."""
-    expires_in = 0 if token.expires_at is None else max(0, round(token.expires_at - now))
-    body = {"access_token": token.access_token, "token_type": "bearer",
-            "expires_in": expires_in, "refresh_token": token.refresh_token}
-    if with_scope and token.kind == "customer":
-        body["scope"] = f"customer={token.username}"
-    return body
-
-
-def revoke_account_tokens(state: State, kind: str, username: str | None,
-                          product_id: int | None) -> int:
-    """Delete every token of one account; returns how many."""
-    doomed = [key for key, tok in state.tokens.items()
-              if tok.kind == kind and tok.username == username and tok.product_id == product_id]
-    for key in doomed:
-        del state.tokens[key]
-    return len(doomed)
+def find_product(state: State, key: str) -> Product:
+    """The product `key` (id or slug). CHOICE: unknown -> 404 `{"ok": false, "error":
+    "Product not found."}`."""
+    product = state.product(key)
+    if product is None:
+        raise ok_error(404, "Product not found.", f"No product with id or slug {key!r}")
+    return product
 
 
 def product_for(state: State, cred: Credential, key: str) -> Product:
@@ -139,13 +80,10 @@ def product_for(state: State, cred: Credential, key: str) -> Product:
     Product tokens reach their own product; users reach the products they are team members of.
     CHOICE (not documented): customer tokens on product routes get 403 Permission Denied.
     """
-    product = state.product(key)
-    if product is None:
-        raise ok_error(404, "Product not found.", f"No product with id or slug {key!r}")
+    product = find_product(state, key)
     if cred.kind == "product" and cred.product_id == product.id:
         return product
-    user = state.users.get(cred.username or "") if cred.kind == "user" else None
-    if user is not None and product.id in user.products:
+    if is_team_member(state, cred, product.id):
         return product
     if cred.kind == "customer":
         raise permission_denied("Customer access tokens can only use the device endpoints "
@@ -161,33 +99,26 @@ def may_manage(state: State, cred: Credential, device: Device) -> bool:
         return False
     if cred.kind == "product":
         return cred.product_id == device.product_id
-    user = state.users.get(cred.username or "") if cred.kind == "user" else None
-    return user is not None and device.product_id in user.products
+    return is_team_member(state, cred, device.product_id)
 
 
-class Lockout:
-    """The documented lock-out: 10 consecutive failed token requests from an IP -> 30 minutes."""
+def visible_device(state: State, cred: Credential, key: str) -> Device:
+    """A device by ID (any case) or by the caller's device name, if the caller may see it.
 
-    def __init__(self) -> None:
-        self._failures: dict[str, int] = {}
-        self._until: dict[str, float] = {}
+    CHOICE: unknown and foreign devices get the same 403, so ids do not leak.
+    """
+    device = state.devices.get(key.lower())
+    if device is None:
+        device = next((d for d in state.devices.values()
+                       if d.name == key and device_account(d) == cred.account), None)
+    if device is None or not may_manage(state, cred, device):
+        raise device_not_recognized()
+    return device
 
-    def locked_for(self, ip: str, now: float) -> float:
-        """Seconds left of a lock-out for this IP (0 when not locked)."""
-        return max(0.0, self._until.get(ip, 0.0) - now)
 
-    def failed(self, ip: str, now: float) -> None:
-        """Count one failure; the tenth in a row locks the IP."""
-        self._failures[ip] = self._failures.get(ip, 0) + 1
-        if self._failures[ip] >= LOCKOUT_FAILURES:
-            self._until[ip] = now + LOCKOUT_SECONDS
-            self._failures[ip] = 0
-
-    def succeeded(self, ip: str) -> None:
-        """A success ends the run of failures."""
-        self._failures.pop(ip, None)
-
-    def clear(self) -> None:
-        """Forget all counters and lock-outs (reset)."""
-        self._failures.clear()
-        self._until.clear()
+def product_device(state: State, product: Product, device_id: str) -> Device:
+    """A device of this product. CHOICE: 404 `{"ok": false, "error": "Device not found."}`."""
+    device = state.devices.get(device_id.lower())
+    if device is None or device.product_id != product.id:
+        raise ok_error(404, "Device not found.", "That device is not in this product")
+    return device

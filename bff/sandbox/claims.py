@@ -1,17 +1,21 @@
-"""Claim codes and claiming (reference/particle-api.md §2.4, §2.5; reference/softap.md §2, §5).
+"""Claim codes and claiming (`POST /v1/device_claims`, `POST /v1/devices`).
 
 Claim codes: 63 base64-alphabet characters, valid one hour, bound to their creator's account and
-(for customers and the product route) to a product. An `iccid` (else `imei`) sent when creating
-one becomes the code. CHOICES (not documented): a code is single use; asking again for the same
-ICCID/IMEI replaces the earlier code (the newest creator wins); a code presented by a device
-claims it even if someone else owned it (the official setup apps offer exactly that when the
-SoftAP reports `c=1` for a device that is not the user's).
+(for customers and the product route) to a product ("Create a claim code" and "Claim a device",
+https://docs.particle.io/reference/cloud-apis/api/; "Device claiming",
+https://docs.particle.io/getting-started/cloud/device-claiming/). An Electron presents its ICCID
+and IMEI when it connects, so an `iccid` (else `imei`) sent when creating a code becomes the code.
+CHOICES (not documented): a code is single use; asking again for the same ICCID/IMEI replaces the
+earlier code (the newest creator wins); a code presented by a device claims it even if someone
+else owned it (the official setup apps offer exactly that when the SoftAP reports `c=1` for a
+device that is not the user's). Collected notes with sources: docs/particle.md#claim-codes,
+docs/particle.md#claiming, docs/softap.md#claim-codes.
 """
 from __future__ import annotations
 
 from . import ids
 from .auth import Credential, device_account, set_owner
-from .errors import ApiError, errors_array, permission_denied
+from .errors import ParticleError, errors_array, permission_denied
 from .state import ClaimCode, Device, State, Transfer
 
 CLAIM_CODE_LIFETIME = 3600
@@ -88,7 +92,7 @@ def revoke_codes(state: State, account: tuple) -> None:
 
 def claim(state: State, now: float, cred: Credential, device_id: str,
           request_transfer: bool) -> dict:
-    """`POST /v1/devices {id}`: the success body or an ApiError.
+    """`POST /v1/devices {id}`: the success body, or a ParticleError.
 
     CHOICES: unknown ids, malformed ids and devices the caller may not claim at all (another
     product's device for a customer; a product the user is not in) answer 404
@@ -124,17 +128,18 @@ def _claimable_by(state: State, cred: Credential, device: Device) -> bool:
     return user is not None and (device.product_id is None or device.product_id in user.products)
 
 
-def offline_error(state: State) -> ApiError:
+def offline_error(state: State) -> ParticleError:
     """Refusal for an offline device (developer devices always; product devices by option).
 
     CHOICE: HTTP 400. Body `{}` by default, as Particle staff described for raw requests in
-    particle-cli#241 ("no error message just {}"); option offline_claim_body="errors" gives
+    https://github.com/particle-iot/particle-cli/issues/241 ("no error message just {}");
+    option offline_claim_body="errors" gives
     `{"ok": false, "errors": ["Device is offline"]}` instead. Newer docs allow claiming
     offline product devices: turn require_online_to_claim off for that behaviour.
     """
     if state.options.get("offline_claim_body") == "errors":
         return errors_array(400, "Device is offline", ok=False)
-    return ApiError(400, {})
+    return ParticleError(400, {})
 
 
 def _transfer(state: State, now: float, cred: Credential, device: Device) -> str:

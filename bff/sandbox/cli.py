@@ -1,8 +1,9 @@
-"""`flask --app app bff sandbox`: run the sandbox cloud alone, in the foreground.
+"""Run the sandbox cloud alone, in the foreground: `python -m bff.sandbox` (or, through bff,
+`flask --app app bff sandbox`).
 
 The first line of output is one JSON object, `SandboxCloud.demo_info()` (base_url, the demo
 products with their OAuth client ids and secrets, the Wi-Fi network, the developer login).
-Default port 5001: the address bff's sandbox mode looks for first (bff/sandbox_link.py).
+Default port 5001: the address bff's sandbox mode looks for first (bff/particle/sandbox_link.py).
 """
 from __future__ import annotations
 
@@ -23,11 +24,16 @@ DEFAULT_PORT = 5001
               help="JSON file that keeps devices, customers and tokens across restarts.")
 def sandbox_command(host: str, port: int, state_file: str | None) -> None:
     """Run the sandbox Particle cloud until Ctrl-C; prints its demo info as one JSON line."""
+    run_until_interrupted(host, port, state_file, click.echo)
+
+
+def run_until_interrupted(host: str, port: int, state_file: str | None, echo) -> None:
+    """Start the sandbox, print its demo info as one JSON line, serve until Ctrl-C."""
     from bff.sandbox import SandboxCloud
 
     cloud = SandboxCloud(state_file=state_file)
     cloud.start(host=host, port=port)
-    click.echo(json.dumps(cloud.demo_info()))
+    echo(json.dumps(cloud.demo_info()))
     stop = threading.Event()
     try:
         while not stop.wait(1.0):
@@ -36,4 +42,4 @@ def sandbox_command(host: str, port: int, state_file: str | None) -> None:
         pass
     finally:
         cloud.stop()
-        click.echo("sandbox stopped", err=True)
+        echo("sandbox stopped", err=True)

@@ -3,23 +3,25 @@
     cloud = SandboxCloud(state_file=None, require_online_to_claim=True)
     base_url = cloud.start(host="127.0.0.1", port=0)   # "http://127.0.0.1:PORT"
     cloud.demo_info(); cloud.reset(); cloud.stop(); cloud.start(port=<same>)
+
+This module builds the parts and wires them together; the routes only receive the parts they use
+(bff/sandbox/routes/context.py), never the SandboxCloud.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from typing import Any
 
 from . import demo
-from .auth import Lockout
-from .devices import DeviceSimulator
-from .errors import ok_error
-from .events import EventBus
-from .ids import IdFactory
+from .app import make_app
+from .event_bus import EventBus
+from .http_server import HttpServer
+from .limits import Lockout, SerialLookupLimit
 from .middleware import Faults, RequestLog
-from .server import HttpServer
-from .state import Store
+from .routes.context import RouteContext
+from .simulator import DeviceSimulator
+from .state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +32,24 @@ class SandboxCloud:
     def __init__(self, state_file: str | None = None, require_online_to_claim: bool = True,
                  sse_keepalive: float = 9.0, softap: Any = None) -> None:
         """`softap`: an object with PhotonMemory and SoftAPServer (default: bff.sandbox.softap)."""
-        self.store = Store(state_file)
+        self.store = StateStore(state_file)
         self.bus = EventBus()
         self.lockout = Lockout()
-        self.requests = RequestLog()
+        self.serial_lookups = SerialLookupLimit()
+        self.request_log = RequestLog()
         self.faults = Faults()
-        self.devices = DeviceSimulator(self)
-        self.factory = IdFactory()
-        self.serial_lookups: dict[tuple, list[float]] = {}
+        self.simulator = DeviceSimulator(self.store, self.bus, softap)
         self.base_url: str | None = None
-        self.softap_host = "127.0.0.1"
-        self._softap = softap
         self._options = {"require_online_to_claim": bool(require_online_to_claim),
                          "sse_keepalive": float(sse_keepalive)}
         self._server: HttpServer | None = None
         self._lifecycle = threading.Lock()
-        self.store.before_save = self.devices.sync
+        self.store.before_save = self.simulator.sync
         self.store.state.options.update(self._options)
-        from .wsgi import make_app  # late: the blueprints import this package's modules
-        self.app = make_app(self)
+        self.app = make_app(RouteContext(
+            store=self.store, bus=self.bus, simulator=self.simulator, lockout=self.lockout,
+            serial_lookups=self.serial_lookups, faults=self.faults,
+            request_log=self.request_log, lifecycle=self))
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -59,7 +60,7 @@ class SandboxCloud:
             self._seed_if_empty()
             server = HttpServer(self.app, host, port)
             bound = server.start()
-            self._server, self.softap_host = server, host
+            self._server, self.simulator.softap_host = server, host
             self.base_url = f"http://{host}:{bound}"
         self._resume_listening()
         log.info("sandbox Particle cloud on %s", self.base_url)
@@ -70,14 +71,14 @@ class SandboxCloud:
         with self._lifecycle:
             server, self._server = self._server, None
             self.bus.close_all()
-            self.devices.stop_all()
+            self.simulator.stop_all()
             if server is not None:
                 server.stop()
             self.store.save()
 
     def reset(self) -> None:
         """Back to the demo data with the same OAuth clients; fresh devices, customers, tokens."""
-        self.devices.forget()
+        self.simulator.forget()
         self.bus.close_all()
         with self.store.write() as old:
             clients = {p.id: (p.client_id, p.client_secret) for p in old.products.values()}
@@ -86,7 +87,7 @@ class SandboxCloud:
         self.bus.clear_history()
         self.lockout.clear()
         self.faults.clear()
-        self.requests.clear()
+        self.request_log.clear()
         self.serial_lookups.clear()
 
     def _seed_if_empty(self) -> None:
@@ -103,7 +104,7 @@ class SandboxCloud:
             listening = [d.id for d in state.devices.values() if d.listening]
         for device_id in listening:
             try:
-                self.devices.listen(device_id)
+                self.simulator.listen(device_id)
             except Exception:  # a missing SoftAP module must not stop the cloud
                 log.exception("sandbox: could not resume listening mode of %s", device_id)
 
@@ -113,20 +114,6 @@ class SandboxCloud:
         self._seed_if_empty()
         with self.store.read() as state:
             return demo.demo_info(state, self.base_url)
-
-    def keepalive(self) -> float:
-        """Seconds of silence before an event stream writes a keep-alive newline."""
-        with self.store.read() as state:
-            return float(state.options.get("sse_keepalive", 9.0))
-
-    def softap_module(self) -> Any:
-        """The SoftAP implementation (PhotonMemory, SoftAPServer)."""
-        if self._softap is None:
-            try:
-                self._softap = importlib.import_module("bff.sandbox.softap")
-            except ImportError as error:
-                raise ok_error(501, "SoftAP not available", str(error)) from None
-        return self._softap
 
     @property
     def running(self) -> bool:

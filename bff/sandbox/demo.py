@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from .ids import IdFactory
+from .platforms import CELLULAR, PLATFORM_NAMES
 from .state import DEFAULT_OPTIONS, Device, Product, State, User, Wifi
 
 SEED = "bff-sandbox-demo-v1"
@@ -60,7 +61,7 @@ def build_state(now: float, options: dict | None = None,
 def _device(factory: IdFactory, index: int, product_id: int | None, online: bool,
             now: float) -> Device:
     platform_id = PLATFORM_OF_PRODUCT.get(product_id, 10)
-    cellular = platform_id == 10
+    cellular = platform_id in CELLULAR
     device = Device(
         id=factory.device_id(), platform_id=platform_id, product_id=product_id,
         serial_number=factory.serial_number(platform_id),
@@ -78,12 +79,11 @@ def _device(factory: IdFactory, index: int, product_id: int | None, online: bool
 
 
 def demo_info(state: State, base_url: str | None) -> dict:
-    """What `flask bff sandbox` prints first and GET /sandbox/demo answers."""
-    names = {10: "electron", 6: "photon", 8: "p1", 12: "argon", 13: "boron"}
+    """What `python -m bff.sandbox` prints first and GET /sandbox/demo answers."""
     return {
         "base_url": base_url,
         "products": [{"id": p.id, "slug": p.slug, "name": p.name, "platform_id": p.platform_id,
-                      "platform": names.get(p.platform_id, str(p.platform_id)),
+                      "platform": PLATFORM_NAMES.get(p.platform_id, str(p.platform_id)),
                       "client_id": p.client_id, "client_secret": p.client_secret}
                      for p in state.products.values()],
         "wifi": [{"ssid": w.ssid, "password": w.password, "security": w.security}

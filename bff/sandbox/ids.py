@@ -1,9 +1,13 @@
 """Identifiers of simulated devices: device IDs, serial numbers, ICCIDs, IMEIs, claim codes.
 
-Shapes (reference/particle-api.md §1.1, §2.11; reference/softap.md §2.1, §7): device IDs are
-24 lower-case hex digits; ICCIDs start with 89 (19-21 digits); IMEIs are 15 digits; claim codes
-are 63 characters of the base64 alphabet. Serial numbers are 15 characters (HAL size); the
-prefixes are the sandbox's choice (older devices start with a model code such as E310).
+Shapes: device IDs are 24 hex digits, 96 bits ("Device identifiers",
+https://docs.particle.io/getting-started/cloud/device-claiming/); ICCIDs start with 89 and have
+19-21 digits; IMEIs are 15 digits; claim codes are 63 characters of the base64 alphabet (the
+Photon keeps `claim_code[63]`, Device OS v2.3.1 `dct.h`,
+https://github.com/particle-iot/device-os/tree/v2.3.1). Serial numbers are 15 characters (the
+HAL's size); the prefixes are the sandbox's choice (older devices start with a model code such as
+E310). Collected notes with sources: docs/particle.md#device-ids,
+docs/particle.md#serial-numbers and docs/softap.md#claim-codes.
 """
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ import time
 from collections import deque
 from http import HTTPStatus
 from typing import Any, Callable
+from urllib.parse import parse_qsl
 
 from .errors import http_error_body, rate_limited
 
@@ -118,32 +119,43 @@ class SandboxMiddleware:
         if path.startswith("/sandbox/") or path == "/sandbox":
             return self.app(environ, start_response)
         environ["sandbox.log_epoch"] = self.log.epoch
-        fault = self.faults.take(environ["REQUEST_METHOD"], path)
+        fault = self.faults.take(environ["REQUEST_METHOD"], path) or {}
         started = time.monotonic()
-        if fault and fault.get("latency"):
+        if fault.get("latency"):
             time.sleep(float(fault["latency"]))
-        if fault and fault.get("drop") == "before":
+        if fault.get("drop") == "before":
             self._record(environ, None, started, fault)
             _drop(environ)
-        if fault and fault.get("status"):
+        if fault.get("status"):
             return self._fault_answer(environ, start_response, fault, started)
+        if fault.get("drop") == "after":
+            self._handle_then_drop(environ, started, fault)
+        return self._handle(environ, start_response, started, fault)
+
+    def _handle(self, environ: dict, start_response: Callable, started: float,
+                fault: dict) -> Any:
+        """Let the app answer, and log the status it answered with."""
         seen: dict = {}
 
         def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
             seen["status"] = int(status.split()[0])
             return start_response(status, headers, exc_info)
 
-        if fault and fault.get("drop") == "after":
-            def swallow(status: str, headers: list, exc_info: Any = None) -> Callable:
-                seen["status"] = int(status.split()[0])
-                return lambda data: None
-
-            getattr(self.app(environ, swallow), "close", lambda: None)()  # handled, never sent
-            self._record(environ, seen.get("status"), started, fault)
-            _drop(environ)
         result = self.app(environ, capture)
         self._record(environ, seen.get("status"), started, fault)
         return result
+
+    def _handle_then_drop(self, environ: dict, started: float, fault: dict) -> None:
+        """The cloud does the work, then the connection is cut before the answer is sent."""
+        seen: dict = {}
+
+        def swallow(status: str, headers: list, exc_info: Any = None) -> Callable:
+            seen["status"] = int(status.split()[0])
+            return lambda data: None
+
+        getattr(self.app(environ, swallow), "close", lambda: None)()  # handled, never sent
+        self._record(environ, seen.get("status"), started, fault)
+        _drop(environ)
 
     def _fault_answer(self, environ: dict, start_response: Callable, fault: dict,
                       started: float) -> list[bytes]:
@@ -165,9 +177,7 @@ class SandboxMiddleware:
         self._record(environ, status, started, fault)
         return [payload]
 
-    def _record(self, environ: dict, status: int | None, started: float,
-                fault: dict | None) -> None:
-        from urllib.parse import parse_qsl
+    def _record(self, environ: dict, status: int | None, started: float, fault: dict) -> None:
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         self.log.add({
             "time": self.iso(self.clock()),
@@ -178,7 +188,7 @@ class SandboxMiddleware:
             "status": status,
             "credential": environ.get("sandbox.credential", {"kind": "none"}),
             "remote_addr": environ.get("REMOTE_ADDR"),
-            "fault": fault["id"] if fault else None,
+            "fault": fault.get("id"),
             "dropped": bool(fault and fault.get("drop")),
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
         }, environ.get("sandbox.log_epoch"))

@@ -1,8 +1,9 @@
 """The sandbox cloud's data: an in-memory model behind one lock, a movable clock, JSON persistence.
 
 Everything a restarted sandbox must keep (products, OAuth clients, users, customers, devices,
-tokens, claim codes, Wi-Fi networks, options, the clock offset) lives in `State` and is written
-to the optional state file after every change (atomically: temp file + rename).
+tokens, claim codes, Wi-Fi networks, options, the clock offset) lives in `State`; `StateStore`
+holds it behind one lock and writes it to the optional state file after every change
+(atomically: temp file + rename).
 """
 from __future__ import annotations
 
@@ -13,13 +14,8 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-PLATFORMS = {"photon": 6, "p1": 8, "electron": 10, "argon": 12, "boron": 13}
-PLATFORM_NAMES = {value: name for name, value in PLATFORMS.items()}
-CELLULAR = {10, 13}
-SOFTAP_PLATFORMS = {6, 8}
 DEFAULT_OPTIONS = {
     "require_online_to_claim": True,   # 2016 staff answers; newer docs allow offline product claims
     "offline_claim_body": "empty",     # "empty" -> {} (particle-cli#241) | "errors" -> errors array
@@ -197,23 +193,7 @@ def _load(cls: type, items: list[dict]) -> list:
     return [cls(**{k: v for k, v in item.items() if k in names}) for item in items]
 
 
-def iso(timestamp: float | None) -> str | None:
-    """ISO 8601 UTC with milliseconds and Z, as Particle writes times."""
-    if timestamp is None:
-        return None
-    moment = datetime.fromtimestamp(timestamp, timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def parse_iso(text: str) -> float:
-    """Seconds since the epoch from an ISO 8601 string (raises ValueError)."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
-
-
-class Store:
+class StateStore:
     """The state, its lock, its clock and its file."""
 
     def __init__(self, path: str | None = None) -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bff.accounts import AccountService
-from bff.db import Store
-from bff.twilio_sms import SmsSender
+from bff.accounts.service import AccountService
+from bff.db.store import Store
+from bff.twilio.sender import SmsSender
 
 from accounts_support import (
     ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, Clock, FakeTwilio, LocalTwilioHttpClient, cheap_hasher,
@@ -76,7 +76,7 @@ def app(app_factory):
 
 @pytest.fixture
 def services(app):
-    from bff.services import get_services
+    from bff.wiring import get_services
 
     found = get_services(app)
     found.accounts.hasher = cheap_hasher()

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bff.accounts import AccountService
+from bff.accounts.service import AccountService
 from bff.errors import SignInCodeExpired, SignInCodeLocked, TooManySignInCodes, WrongSignInCode
 
 from accounts_support import PHONE, cheap_hasher
@@ -209,7 +209,7 @@ def test_twenty_codes_per_ip_per_hour(accounts, outbox_sender):
 
 def test_counters_are_shared_by_every_process(accounts, store, outbox_sender, clock, tmp_path):
     """A second process (its own Store on the same file) sees the same counts."""
-    from bff.db import Store
+    from bff.db.store import Store
 
     other_store = Store(store.path)
     other = AccountService(other_store, outbox_sender, clock=clock)

@@ -5,7 +5,7 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from bff.accounts import create_operator_command
+from bff.cli import create_operator_command
 from bff.errors import OperatorSetupError, TooManySignInTries, WrongPassword
 
 PASSWORD = "correct horse battery"

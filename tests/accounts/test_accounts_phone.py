@@ -6,7 +6,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bff.accounts import AccountService
+from bff.accounts.service import AccountService
 from bff.errors import InvalidPhoneNumber
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")

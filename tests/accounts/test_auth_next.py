@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from bff.accounts import safe_next
+from bff.web.login import safe_next
 
 from accounts_support import ask_for_code, form_token, read_code
 

@@ -121,8 +121,8 @@ def test_protected_page_sends_to_sign_in_and_back(app, services):
 
     client = app.test_client()
     first = client.get("/test-protected?x=1")
-    assert first.status_code == 302
-    assert first.headers["Location"] == "/login?next=%2Ftest-protected%3Fx%3D1"
+    assert first.status_code == 303  # See Other, like every redirect to the sign-in page
+    assert first.headers["Location"] == "/login?next=/test-protected?x%3D1"
     assert sign_in(client, services, next_path="/test-protected?x=1").headers["Location"] == \
         "/test-protected?x=1"
     assert client.get("/test-protected").text == "secret page"
@@ -192,7 +192,7 @@ def test_cookie_flags_over_http(client, services):
 
 def test_cookie_flags_behind_https(app_factory):
     app = app_factory(PUBLIC_URL="https://claim.example.com")
-    from bff.services import get_services
+    from bff.wiring import get_services
 
     services = get_services(app)
     client = app.test_client()

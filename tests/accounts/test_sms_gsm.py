@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bff.twilio_sms import GSM_BASIC, to_gsm_segment
+from bff.twilio.gsm import GSM_BASIC, to_gsm_segment
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from bff.twilio_sms import SmsSender
+from bff.twilio.sender import SmsSender
 
 from accounts_support import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, PHONE, LocalTwilioHttpClient
 

@@ -6,7 +6,7 @@ import pytest
 from setup_support import PHONE, ApiClient, sign_in_by_api
 
 from bff import labels
-from bff.api_openapi import openapi_document
+from bff.api.openapi import openapi_document
 
 DOCUMENT = openapi_document()
 OPERATIONS = [(method.upper(), path) for path, item in DOCUMENT["paths"].items() for method in item]
@@ -188,7 +188,7 @@ def test_a_device_is_claimed_with_its_qr_tag_and_then_listed(api, other_api, onl
 
 
 def test_a_device_is_claimed_with_its_box_code(api, services, online_device):
-    label_code = services.claims.devices.find(online_device).label_code
+    label_code = services.devices.find(online_device).label_code
     claimed = api.post("/api/v1/claims", {"device_id": online_device, "label_code": label_code})
     assert claimed.status_code == 200 and claimed.get_json()["state"] == "claimed"
 

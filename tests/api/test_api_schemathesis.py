@@ -18,7 +18,7 @@ from schemathesis.checks import (
 )
 from setup_support import PHONE
 
-from bff.api_openapi import openapi_document
+from bff.api.openapi import openapi_document
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 OPERATIONS = [(method.upper(), path) for path, item in openapi_document()["paths"].items() for method in item]
@@ -36,7 +36,7 @@ def test_generated_requests_get_documented_replies_and_no_server_error(app, serv
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def fuzz(case):
-        token = services.setup.tokens.issue(user.id)  # a fresh one: the fuzzer may revoke it
+        token = services.api_tokens.issue(user.id)  # a fresh one: the fuzzer may revoke it
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
     fuzz()

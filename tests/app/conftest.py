@@ -17,6 +17,6 @@ def client(app):
 
 @pytest.fixture
 def services(app):
-    from bff.services import get_services
+    from bff.wiring import get_services
 
     return get_services(app)

@@ -23,7 +23,7 @@ import requests
 from PIL import Image, ImageDraw
 
 from bff import create_app, labels
-from bff.services import get_services
+from bff.wiring import get_services
 
 from werkzeug.serving import make_server
 

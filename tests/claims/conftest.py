@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bff import labels
-from bff.accounts import AccountService
-from bff.claims import ClaimsService
-from bff.twilio_sms import SmsSender
+from bff.accounts.service import AccountService
+from bff.claims.service import ClaimsService
+from bff.twilio.sender import SmsSender
 
 LABEL_KEY = "test-label-key"
 

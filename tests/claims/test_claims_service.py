@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from bff import errors, labels
-from bff.claims import ClaimsService
+from bff.claims.service import ClaimsService
 
 NOT_YOURS = "We could not add this device to your account."
 

@@ -16,7 +16,7 @@ from polling import wait_until
 @pytest.fixture
 def worker(store, particle, claims, sms):
     """A running worker (event streams + a fast tick) over the test's store and sandbox."""
-    services = SimpleNamespace(store=store, particle=particle, claims=claims, sms=sms)
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, devices=claims.devices, sms=sms)
     running = Worker(services, heartbeat_seconds=0.1, stream_options={"silence_timeout": 5})
     thread = threading.Thread(target=running.run_forever, daemon=True)
     thread.start()
@@ -57,7 +57,7 @@ def test_the_worker_beats_its_heart(worker, store):
 
 
 def test_housekeeping_forgets_cloud_calls_older_than_a_month(store, particle, claims, sms):
-    services = SimpleNamespace(store=store, particle=particle, claims=claims, sms=sms)
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, devices=claims.devices, sms=sms)
     now = time.time()
     store.log_cloud_call(method="GET", path="/old", status=200, ms=1.0, at=now - 31 * 24 * 3600)
     store.log_cloud_call(method="GET", path="/recent", status=200, ms=1.0, at=now - 29 * 24 * 3600)

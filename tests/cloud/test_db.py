@@ -1,4 +1,4 @@
-"""bff/db.py: migrations, WAL, per-thread connections and every query (a fresh file per test)."""
+"""bff/db/store.py: migrations, WAL, per-thread connections and every query (a fresh file per test)."""
 from __future__ import annotations
 
 import sqlite3
@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from bff.db import Store, redact
-from bff.db_schema import MIGRATIONS
+from bff.db.store import Store, redact
+from bff.db.migrations import MIGRATIONS
 
 
 def test_migrate_applies_every_migration_once(tmp_path):

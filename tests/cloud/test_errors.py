@@ -15,7 +15,7 @@ from bff.errors import (
     DeviceNotInProduct, DeviceOffline, DeviceOwnedByOther, Forbidden, InvalidDeviceId, NotFound,
     RateLimited, Unauthorized,
 )
-from bff.particle_replies import (
+from bff.particle.replies import (
     DEFAULT_RETRY_AFTER_SECONDS, classify, normalize_device_id, read_error_body,
     retry_after_seconds,
 )
@@ -160,7 +160,7 @@ def test_customers_never_see_the_cloud_words():
     error = classify(403, json.dumps({"errors": ["That belongs to someone else."]}), **CLAIM)
     assert "someone else" not in error.customer_text
     assert "someone else" in str(error)  # operators do
-    # unknown and someone else's devices read the same to a customer (DESIGN.md §7)
+    # unknown and someone else's devices read the same to a customer (docs/particle.md#device-ids)
     unknown = classify(404, json.dumps({"errors": ["device not found"]}), **CLAIM)
     assert unknown.customer_text == error.customer_text
 

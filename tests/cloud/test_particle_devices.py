@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-import bff.particle
+import bff.particle.client
 from bff.errors import (
     BadRequest, DeviceNotFound, DeviceNotInProduct, DeviceOffline, DeviceOwnedByOther, InvalidDeviceId,
     ProductNotConfigured,
@@ -159,7 +159,7 @@ def test_import_needs_something_to_import(particle, electron):
 
 
 def test_list_product_devices_reads_every_page(particle, electron, control, monkeypatch):
-    monkeypatch.setattr(bff.particle, "DEVICES_PER_PAGE", 3)
+    monkeypatch.setattr(bff.particle.client, "DEVICES_PER_PAGE", 3)
     expected = {d["id"] for d in control.state()["devices"] if d["product_id"] == electron["id"]}
     control.clear_requests()
     devices = particle.list_product_devices(electron["slug"])

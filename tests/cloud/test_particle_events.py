@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from bff.errors import RateLimited
-from bff.particle_events import Event, EventStream, _SseParser
+from bff.particle.events import Event, EventStream, _SseParser
 from polling import wait_for
 
 WAIT = 15.0  # seconds; generous, a passing run takes a fraction of it

@@ -7,7 +7,7 @@ import requests
 
 from bff.config import ProductCredentials
 from bff.errors import Unauthorized
-from bff.particle import TOKEN_MARGIN_SECONDS
+from bff.particle.client import TOKEN_MARGIN_SECONDS
 
 NINETY_DAYS = 7776000
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bff import labels
-from bff.services import get_services
+from bff.wiring import get_services
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bff import labels, labels_qr
-from bff.labels_qr import canonical_device_id
+from bff import labels
+
+from bff.labels import qr as labels_qr
+from bff.labels.qr import canonical_device_id
 from bff.labels import claim_url, device_claim_url, qr_tag, verify_qr_tag
 
 device_ids = st.text(alphabet="0123456789abcdefABCDEF", min_size=24, max_size=24)

@@ -6,7 +6,7 @@ import requests
 
 from bff.sandbox import SandboxCloud
 
-from sandbox_client import EventStreamReader, SandboxApi
+from .sandbox_client import EventStreamReader, SandboxApi
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 import pytest
 import requests
 
-from sandbox_client import wait_for
+from .sandbox_client import wait_for
 
 
 @pytest.mark.parametrize("platform,platform_id,cellular", [

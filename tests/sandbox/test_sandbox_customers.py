@@ -1,7 +1,7 @@
 """Product customers, product info and the scope rules of customer tokens."""
 import pytest
 
-from sandbox_client import wait_for
+from .sandbox_client import wait_for
 
 
 def test_create_customer_with_basic_and_no_password(api):

@@ -1,7 +1,7 @@
 """Server-sent events: wire format, keep-alive, spark/status, scopes, publishing, stream ends."""
 import requests
 
-from sandbox_client import wait_for
+from .sandbox_client import wait_for
 
 
 def test_stream_starts_with_ok_and_is_an_event_stream(api):
@@ -119,7 +119,7 @@ def test_closing_streams_from_the_control_api_ends_them(api, streams):
 
 
 def test_stop_ends_open_streams(private_cloud):
-    from sandbox_client import EventStreamReader, SandboxApi
+    from .sandbox_client import EventStreamReader, SandboxApi
 
     client = SandboxApi(private_cloud.base_url, private_cloud.demo_info())
     response = requests.get(client.url + "/v1/products/9901/events", stream=True, timeout=10,

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from bff.sandbox import SandboxCloud
-from sandbox_client import SandboxApi, wait_for
+from .sandbox_client import SandboxApi, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -50,7 +50,7 @@ def test_state_file_survives_a_new_process_object(state_file):
         assert [d["id"] for d in again.get("/v1/devices", token).json()] == [device["id"]]
         restored = again.device_state(photon["id"])
         assert restored["listening"] is True
-        softap = second.devices.softaps[photon["id"]]
+        softap = second.simulator.softaps[photon["id"]]
         assert softap.memory.ssid == listen["ssid"]
     finally:
         second.stop()
@@ -79,12 +79,12 @@ def test_unknown_route_405_and_crash_are_json(private_cloud, monkeypatch):
     assert missing.status_code == 404 and missing.json() == {"ok": False, "error": "Not Found"}
     wrong = client.call("PATCH", "/v1/devices")
     assert wrong.status_code == 405 and wrong.json()["ok"] is False and "GET" in wrong.headers["Allow"]
-    import bff.sandbox.api_devices as api_devices
+    import bff.sandbox.routes.devices as device_routes
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api_devices, "device_json", explode)
+    monkeypatch.setattr(device_routes, "device_json", explode)
     user = client.user_token()
     client.post("/v1/devices", user, json={"id": client.device(product=None)["id"]})
     crashed = client.get("/v1/devices", user)

@@ -1,7 +1,8 @@
 """Photon setup through the sandbox: listening mode, SoftAP (TCP framing), claim-code presentation.
 
-Drives the SoftAP the way a setup app does (reference/softap.md §1.2-§1.5) with a small client
-of our own; Particle's JS SoftAP client is exercised in test_softap_node_client.py.
+Drives the SoftAP the way a setup app does (docs/softap.md, "TCP framing" to "Public key and
+password") with a small client of our own; Particle's JS SoftAP client is exercised in
+test_softap_node_client.py.
 """
 import json
 import socket
@@ -10,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from sandbox_client import wait_for
+from .sandbox_client import wait_for
 
 
 class SoftAPClient:

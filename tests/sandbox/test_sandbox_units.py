@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from bff.sandbox import demo, ids
 from bff.sandbox.state import State
-from bff.sandbox.web import paginate
+from bff.sandbox.routes.params import paginate
 
 
 def luhn_ok(digits: str) -> bool:

@@ -1,4 +1,4 @@
-"""The simulated Photon SoftAP, driven the way a setup app drives a real one (reference/softap.md).
+"""The simulated Photon SoftAP, driven the way a setup app drives a real one (docs/softap.md).
 
 A small setup-app client lives here (`TcpClient`, `HttpClient`); then the byte-level rules of
 each command. What the device keeps is tested in test_softap_memory.py, Particle's own JS client
@@ -18,9 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bff.sandbox.softap import PhotonMemory, SoftAPServer, WifiCredentials
-from bff.sandbox.softap_commands import SET_KEYS, parse_request
-from bff.sandbox.softap_memory import generate_private_key_pem
-from bff.sandbox.softap_transport import read_body, utf16_units
+from bff.sandbox.softap.commands import SET_KEYS, parse_request
+from bff.sandbox.softap.memory import generate_private_key_pem
+from bff.sandbox.softap.transport import read_body, utf16_units
 
 DEVICE_ID = "220038000947333531303339"
 SPKI_1024_HEADER = bytes.fromhex("30819F300D06092A864886F70D010101050003818D00")

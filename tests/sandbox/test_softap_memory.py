@@ -5,7 +5,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from bff.sandbox.softap import SECURITY, PhotonMemory, WifiCredentials, security_value
-from bff.sandbox.softap_memory import SUFFIX_SYMBOLS, generate_private_key_pem
+from bff.sandbox.softap.memory import SUFFIX_SYMBOLS, generate_private_key_pem
 
 DEVICE_ID = "220038000947333531303339"
 

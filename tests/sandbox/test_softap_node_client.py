@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bff.sandbox.softap import PhotonMemory, SoftAPServer, WifiCredentials
-from bff.sandbox.softap_memory import generate_private_key_pem
+from bff.sandbox.softap.memory import generate_private_key_pem
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 SCRIPT = NODE_DIR / "softap_setup_check.js"

@@ -21,8 +21,8 @@ from setup_support import (
     wait_until,
 )
 
-from bff.api_openapi import openapi_document
-from bff.services import get_services
+from bff.api.openapi import openapi_document
+from bff.wiring import get_services
 from bff.worker import Worker
 
 

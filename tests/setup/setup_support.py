@@ -1,9 +1,10 @@
 """Helpers of the Wi-Fi setup and API tests (tests/setup, tests/api).
 
-- `SoftApSetup`: a setup app's side of the Photon SoftAP raw TCP protocol (reference/softap.md
-  §1.2, §1.5), written here from the protocol notes: `name\\nlength\\n\\nbody` per connection, the
-  answer `\\n\\n` + JSON, then the device closes; the Wi-Fi password RSA PKCS#1 v1.5 encrypted
-  with the device's public key (DER SubjectPublicKeyInfo after the device's hex), as hex.
+- `SoftApSetup`: a setup app's side of the Photon SoftAP raw TCP protocol (docs/softap.md,
+  "TCP framing" and "Public key and password"), written here from the protocol notes:
+  `name\\nlength\\n\\nbody` per connection, the answer `\\n\\n` + JSON, then the device
+  closes; the Wi-Fi password RSA PKCS#1 v1.5 encrypted with the device's public key (DER
+  SubjectPublicKeyInfo after the device's hex), as hex.
 - `OpenApiChecker`: every API response a test sees is checked against /api/v1/openapi.json
   (the status must be documented for the operation, the body must match its schema).
 - `Clock`, `wait_until`: time the tests control, and polling for what happens in threads.

@@ -8,7 +8,7 @@ from setup_support import PHONE
 
 from bff import errors
 from bff.config import ProductCredentials
-from bff.wifi_setup import CODES_PER_USER_PER_HOUR
+from bff.wifi_setup.service import CODES_PER_USER_PER_HOUR
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from setup_support import PHONE, wait_until
 
-from bff.wifi_setup_watch import (
+from bff.wifi_setup.watch import (
     EXPIRY_GRACE_SECONDS,
     OFFLINE_GRACE_SECONDS,
     SETTLE_SECONDS,

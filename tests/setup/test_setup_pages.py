@@ -10,7 +10,7 @@ import pytest
 from setup_support import OTHER_PHONE, PHONE, wait_until
 
 from bff.config import ProductCredentials
-from bff.wifi_setup_watch import EXPIRY_GRACE_SECONDS
+from bff.wifi_setup.watch import EXPIRY_GRACE_SECONDS
 
 PAGE_LIMIT = 30_000  # bytes of HTML (the CSS and scripts are shared and cached)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import requests
 from setup_support import PHONE, wait_until
 
-from bff.wifi_setup_watch import EXPIRY_GRACE_SECONDS
+from bff.wifi_setup.watch import EXPIRY_GRACE_SECONDS
 from bff.worker import Worker
 
 

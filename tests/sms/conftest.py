@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sms_support import ACCOUNT_SID, AUTH_TOKEN, OPERATOR_PHONE, PUBLIC_URL, TwilioPhone
 
-from bff.services import get_services
-from bff.sms import webhook_auth_token
+from bff.wiring import get_services
+from bff.sms.webhook import webhook_auth_token
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def operator(services):
 @pytest.fixture
 def label_code(services):
     """The label code bff gives a device (bff learns the device from the cloud first)."""
-    return lambda device_id: services.claims.devices.find(device_id).label_code
+    return lambda device_id: services.devices.find(device_id).label_code
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from twilio.request_validator import RequestValidator
 
-from bff.twilio_sms import GSM_BASIC
+from bff.twilio.gsm import GSM_BASIC
 from polling import wait_for  # noqa: F401  (re-exported for the SMS tests)
 
 PUBLIC_URL = "https://bff.example.com"

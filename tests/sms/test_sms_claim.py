@@ -7,7 +7,7 @@ import pytest
 from sms_support import OPERATOR_PHONE, OTHER_PHONE, PHONE, is_one_plain_segment
 
 from bff import labels
-from bff import sms_texts as texts
+from bff.sms import texts
 from bff.worker import Worker
 
 
@@ -124,11 +124,11 @@ def test_an_offline_device_waits_and_a_second_sms_says_when_it_is_done(phone, se
 
 
 def test_the_claim_rate_limit_is_answered_in_words(phone, services, control, electron):
-    from bff.claims import CLAIMS_PER_USER_PER_HOUR
+    from bff.claims.service import CLAIMS_PER_USER_PER_HOUR
 
     devices = [control.create_device("electron", electron["id"], online=True)["id"]
                for _ in range(CLAIMS_PER_USER_PER_HOUR + 1)]
-    codes = [services.claims.devices.find(device).label_code for device in devices]
+    codes = [services.devices.find(device).label_code for device in devices]
     key = f"claims:user:{services.accounts.user_for_phone(PHONE).id}"
     for _ in range(CLAIMS_PER_USER_PER_HOUR):  # as if 30 claims were made this hour
         services.accounts.hit_rate_limit(key, limit=CLAIMS_PER_USER_PER_HOUR, window_seconds=3600)

@@ -7,8 +7,8 @@ from html import unescape
 import pytest
 from sms_support import PHONE
 
-from bff import sms_texts as texts
-from bff.services import get_services
+from bff.sms import texts
+from bff.wiring import get_services
 
 
 def page_text(response) -> str:
@@ -49,7 +49,7 @@ def test_a_text_goes_through_the_signed_webhook_and_the_reply_shows(client, serv
 
 def test_the_simulator_cannot_skip_the_signature(app, client, services, monkeypatch):
     """If the simulator signed with the wrong key, /sms would refuse it (there is no bypass)."""
-    from bff import sms_simulator
+    from bff.console import sms_simulator
 
     monkeypatch.setattr(sms_simulator, "webhook_auth_token", lambda app: "wrong-token")
     response = send(client, "MENU")
@@ -65,7 +65,7 @@ def test_the_simulator_works_with_the_sandbox_dev_token(app_factory):
 
 
 def test_a_claim_by_text_and_the_later_text_show_up(client, services, control, offline_device, electron):
-    code = services.claims.devices.find(offline_device).label_code
+    code = services.devices.find(offline_device).label_code
     name = control.device(offline_device)["name"]
     first = send(client, f"claim {code}")
     assert texts.WAITING.format(device=name) in conversation_block(first)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bff import labels
-from bff.sms_parse import (
+from bff.sms.parse import (
     CLAIM, CODE, MENU, NAME, SILENT, STATUS, UNKNOWN, VERBS, Command, normalize, parse_command,
 )
 

@@ -15,10 +15,10 @@ from sms_support import (
     ACCOUNT_SID, OUR_NUMBER, PHONE, PUBLIC_URL, FakeTwilioRest, TwilioPhone, new_sid, wait_for,
 )
 
-from bff import sms_texts as texts
-from bff.services import get_services
-from bff.sms import webhook_auth_token
-from bff.twilio_sms import SmsSender
+from bff.sms import texts
+from bff.wiring import get_services
+from bff.sms.webhook import webhook_auth_token
+from bff.twilio.sender import SmsSender
 from bff.worker import Worker
 
 HANG = 3.0  # seconds the cloud takes to answer the claim
@@ -59,7 +59,7 @@ def test_the_default_deadline_is_short(tmp_path):
 
 def test_slow_claim_replies_at_once_and_the_result_follows(slow_phone, slow_services, control, online_device,
                                                            hanging_claims):
-    code = slow_services.claims.devices.find(online_device).label_code
+    code = slow_services.devices.find(online_device).label_code
     name = control.device(online_device)["name"]
     hanging_claims()
     reply = slow_phone.text(f"CLAIM {code}")
@@ -77,7 +77,7 @@ def test_slow_claim_replies_at_once_and_the_result_follows(slow_phone, slow_serv
 
 def test_a_redelivery_while_working_gets_the_same_reply_and_acts_once(slow_phone, slow_services, control,
                                                                      online_device, hanging_claims):
-    code = slow_services.claims.devices.find(online_device).label_code
+    code = slow_services.devices.find(online_device).label_code
     hanging_claims()
     sid = new_sid()
     first = slow_phone.text(f"CLAIM {code}", sid=sid)
@@ -95,7 +95,7 @@ def test_a_redelivery_while_working_gets_the_same_reply_and_acts_once(slow_phone
 
 def test_commands_without_cloud_work_answer_even_when_the_cloud_hangs(slow_phone, slow_services, control,
                                                                      online_device):
-    code = slow_services.claims.devices.find(online_device).label_code
+    code = slow_services.devices.find(online_device).label_code
     control.add_fault(path="*", latency=HANG)  # every cloud call hangs
     for body, expected in (("STATUS", texts.STATUS_NONE), ("MENU", texts.MENU),
                            (f"CLAIM {code[:-1]}", "A box code has 12 letters")):
@@ -106,7 +106,7 @@ def test_commands_without_cloud_work_answer_even_when_the_cloud_hangs(slow_phone
 
 def test_a_fast_cloud_answers_in_the_reply(slow_phone, slow_services, control, online_device):
     """With a healthy cloud the result is in the reply itself: no second SMS."""
-    code = slow_services.claims.devices.find(online_device).label_code
+    code = slow_services.devices.find(online_device).label_code
     slow_services.particle.ensure_customer("sandbox-electron", slow_services.accounts.user_for_phone(PHONE).id)
     reply = slow_phone.text(f"CLAIM {code}")
     if reply.text == texts.WORKING:  # a very busy machine: 0.25 s was not enough; still correct
@@ -117,7 +117,7 @@ def test_a_fast_cloud_answers_in_the_reply(slow_phone, slow_services, control, o
 
 def test_an_offline_device_behind_a_slow_cloud(slow_phone, slow_services, control, offline_device,
                                                hanging_claims, electron):
-    code = slow_services.claims.devices.find(offline_device).label_code
+    code = slow_services.devices.find(offline_device).label_code
     name = control.device(offline_device)["name"]
     hanging_claims()
     assert slow_phone.text(f"CLAIM {code}").text == texts.WORKING
@@ -178,8 +178,8 @@ def test_a_stuck_keyword_is_finished_without_a_text(services):
 
 
 def test_only_the_first_finisher_texts(services, app):
-    from bff.sms import inbox_for
-    from bff.sms_commands import Reply
+    from bff.sms.webhook import inbox_for
+    from bff.sms.commands import Reply
 
     sid = _left_by_a_crash(services, "STATUS", working=True)
     inbox = inbox_for(app)
@@ -200,7 +200,7 @@ def test_a_late_result_goes_through_twilio_and_its_status_callback_lands(app_fac
         sender = SmsSender(services.store, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, from_number=OUR_NUMBER,
                            http_client=twilio.http_client(), status_callback=PUBLIC_URL + "/sms/status")
         services.sms = services.claims.sms = sender
-        code = services.claims.devices.find(online_device).label_code
+        code = services.devices.find(online_device).label_code
         hanging_claims()
         assert phone.text(f"CLAIM {code}").text == texts.WORKING
         sent = wait_for(lambda: twilio.received, timeout=HANG + 10)

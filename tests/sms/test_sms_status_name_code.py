@@ -8,7 +8,7 @@ import pytest
 from sms_support import OTHER_PHONE, PHONE, is_one_plain_segment
 
 from bff import errors, labels
-from bff import sms_texts as texts
+from bff.sms import texts
 
 
 def claim(phone, code: str, who: str = PHONE) -> None:

@@ -7,8 +7,8 @@ import pytest
 from sms_support import is_one_plain_segment
 
 from bff import errors, labels
-from bff import sms_texts as texts
-from bff.claim_texts import NOTIFY_TEXTS, OUTCOME_TEXTS
+from bff.sms import texts
+from bff.claims.texts import NOTIFY_TEXTS, OUTCOME_TEXTS
 
 
 def _placeholders(template: str) -> set[str]:
@@ -24,7 +24,7 @@ def test_every_reply_template_fits_one_plain_segment(name):
 
 
 def test_the_templates_list_is_complete():
-    """A new text added to sms_texts.py is checked too (it lands in TEMPLATES by itself)."""
+    """A new text added to bff/sms/texts.py is checked too (it lands in TEMPLATES by itself)."""
     assert {"MENU", "UNKNOWN", "WORKING", "CLAIMED", "FOR_CUSTOMER_CLAIMED", "CODE_PLAIN",
             "STATUS_NONE", "NAME_DONE", "TOO_MANY_TEXTS", "SORRY"} <= set(texts.TEMPLATES)
     assert len(texts.TEMPLATES) >= 35

@@ -8,9 +8,9 @@ from sms_support import (
     twilio_form,
 )
 
-from bff import sms_texts as texts
+from bff.sms import texts
 from bff.config import instance_secret
-from bff.sms import DEV_TOKEN_NAME, webhook_auth_token
+from bff.sms.webhook import DEV_TOKEN_NAME, webhook_auth_token
 
 
 def inbound_count(services) -> int:

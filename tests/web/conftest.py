@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from web_helpers import signed_in_client
 
-from bff.services import get_services
+from bff.wiring import get_services
 
 PHONE = "+12015550123"
 OTHER_PHONE = "+12015550124"

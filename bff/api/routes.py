@@ -1,0 +1,206 @@
+"""The JSON API for setup apps (blueprint "api", `/api/v1/...`), described by `/api/v1/openapi.json`.
+
+A thin layer over the services: sign-in by phone (a JSON variant of the one-time code flow,
+giving a bff API token), Wi-Fi claim codes and what became of them, the person's devices,
+claims by box code or QR tag, and short-lived customer tokens for Particle's own setup
+libraries. Authentication: `Authorization: Bearer <bff API token>` (bff/api/auth.py); no
+cookies, so no CSRF check either.
+
+Every error, on every route under `/api/v1` (unknown paths and wrong methods too), has one shape:
+`{"error": {"code": "<stable word>", "message": "<what happened>", "next_step": "<what to do>"}}`
+(bff/api/errors.py). Times are ISO 8601 UTC strings; `expires_in` counts seconds from now.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+
+from bff.web.login import csrf
+from bff.api.auth import current_caller
+from bff.api.errors import ApiError, init_errors, json_response, valid_id
+from bff.api.openapi import openapi_document
+from bff.api.shapes import (
+    claim_json,
+    code_json,
+    device_json,
+    issued_json,
+    product_json,
+    token_json,
+)
+from bff.wiring import get_services
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
+init_errors(bp)
+
+PHONE_LIMIT = 40
+CODE_LIMIT = 20
+NAME_LIMIT = 80
+WORD_LIMIT = 100  # product names, device IDs, tags, box codes
+
+
+# -- reading requests --------------------------------------------------------------------------------
+
+
+def _body() -> dict:
+    """The request's JSON object ({} for an empty body); any other body is a 400."""
+    if not request.get_data(cache=True):
+        return {}
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise ApiError("body is not a JSON object", public_message="The request body must be a JSON object.")
+    return data
+
+
+def _text(body: dict, name: str, *, limit: int = WORD_LIMIT, required: bool = False) -> str | None:
+    """A string field of the body (None when absent or null); a wrong type or length is a 400."""
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise ApiError(f"missing {name}", code="missing_field", public_message=f"The field {name} is missing.",
+                           next_step=f"Send {name} and try again.")
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise ApiError(f"bad {name}", code="invalid_field",
+                       public_message=f"The field {name} must be text of at most {limit} characters.",
+                       next_step=f"Fix {name} and try again.")
+    return value
+
+
+def _ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _user_id() -> int:
+    return current_caller(get_services().api_tokens).user_id
+
+
+# -- sign-in and tokens ------------------------------------------------------------------------------
+
+
+@bp.post("/sign-in/code")
+def send_sign_in_code():
+    """Text a sign-in code to the phone number."""
+    phone = _text(_body(), "phone", limit=PHONE_LIMIT, required=True)
+    accounts = get_services().accounts
+    phone = accounts.request_sign_in_code(phone, ip=_ip())
+    return json_response({"phone": phone, "expires_in": accounts.CODE_LIFETIME}, 202)
+
+
+@bp.post("/sign-in")
+def sign_in():
+    """Trade the texted code for a bff API token."""
+    body = _body()
+    phone = _text(body, "phone", limit=PHONE_LIMIT, required=True)
+    code = _text(body, "code", limit=CODE_LIMIT, required=True)
+    name = _text(body, "name", limit=NAME_LIMIT)
+    services = get_services()
+    user = services.accounts.verify_sign_in_code(phone, code, ip=_ip())
+    token = services.api_tokens.issue(user.id, name)
+    return json_response({"token": token, "token_type": "bearer",
+                          "user": {"id": user.id, "phone": user.phone}}, 201)
+
+
+@bp.delete("/tokens/current")
+def revoke_token():
+    """Revoke the token this request was sent with."""
+    caller = current_caller(get_services().api_tokens)
+    get_services().api_tokens.revoke(caller.token_id)
+    return json_response({"revoked": True})
+
+
+# -- Wi-Fi setup ------------------------------------------------------------------------------------
+
+
+@bp.get("/products")
+def products():
+    """The Wi-Fi products a claim code or setup token can be for."""
+    _user_id()
+    return json_response({"products": [product_json(p) for p in get_services().setup.wifi_products()]})
+
+
+@bp.post("/claim-codes")
+def create_claim_code():
+    """A claim code to hand to the device over SoftAP (`set` `{"k":"cc","v":CODE}`)."""
+    user_id = _user_id()
+    product = _text(_body(), "product")
+    setup = get_services().setup
+    issued = setup.create_claim_code(user_id, product, channel="api")
+    status_url = url_for("api.claim_code", code_id=issued.id)
+    return json_response(issued_json(issued, setup.product(issued.product_key), setup.clock(), status_url),
+                         201, headers={"Location": status_url})
+
+
+@bp.get("/claim-codes/<int:code_id>")
+def claim_code(code_id: int):
+    """What became of a claim code: waiting, arrived (the device is yours), or why not."""
+    user_id = _user_id()
+    setup = get_services().setup
+    return json_response(code_json(setup.status(valid_id(code_id), user_id), setup.clock()))
+
+
+@bp.put("/claim-codes/<int:code_id>/device")
+def report_device(code_id: int):
+    """Say which device the app set up with the code (from SoftAP `device-id`)."""
+    user_id = _user_id()
+    device_id = _text(_body(), "device_id", required=True)
+    setup = get_services().setup
+    status = setup.report_device(valid_id(code_id), user_id, device_id)
+    return json_response(code_json(status, setup.clock()))
+
+
+@bp.post("/setup-token")
+def setup_token():
+    """A customer token for Particle's own setup libraries; it expires in minutes."""
+    user_id = _user_id()
+    product_name = _text(_body(), "product")
+    setup = get_services().setup
+    issued = setup.setup_token(user_id, product_name)
+    status_url = url_for("api.claim_code", code_id=issued.watch_id)
+    return json_response(token_json(issued, setup.clock(), status_url), 201)
+
+
+# -- devices and claims -------------------------------------------------------------------------------
+
+
+@bp.get("/devices")
+def devices():
+    """The person's devices."""
+    user_id = _user_id()
+    return json_response({"devices": [device_json(d) for d in get_services().devices.owned_devices(user_id)]})
+
+
+@bp.post("/claims")
+def create_claim():
+    """Claim a device by ID with proof of holding it: the QR `tag` (k) or the box `label_code`."""
+    user_id = _user_id()
+    body = _body()
+    device_id = _text(body, "device_id", required=True)
+    tag, label_code = _text(body, "tag"), _text(body, "label_code")
+    if not tag and not label_code:
+        raise ApiError("no tag or label_code", code="missing_field",
+                       public_message="Send the tag from the box QR code or the box code.",
+                       next_step="Add tag or label_code and try again.")
+    claim = get_services().claims.request_claim(user_id, device_id, channel="api", tag=tag,
+                                                label_code=label_code)
+    return json_response(claim_json(claim, get_services().devices.short_name))
+
+
+@bp.get("/claims/<int:claim_id>")
+def claim(claim_id: int):
+    """One of the person's claims."""
+    user_id = _user_id()
+    claims = get_services().claims
+    found = claims.claim_for_user(valid_id(claim_id), user_id)
+    if found is None:
+        raise ApiError(f"no claim {claim_id} for user {user_id}", status=404, code="not_found",
+                       public_message="We could not find that claim.", next_step="Check the claim id.")
+    return json_response(claim_json(found, get_services().devices.short_name))
+
+
+# -- the description --------------------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """This API, described in OpenAPI 3.1."""
+    return json_response(openapi_document(), cache="public, max-age=300")

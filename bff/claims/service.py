@@ -1,0 +1,300 @@
+"""The claims service: one state machine for every channel (web, SMS, API, operators).
+
+A claim moves `requested` → `claimed` | `waiting_for_device` | `refused` | `failed`:
+
+- the person proves they hold the box (the QR tag `k` or the label code; operators need neither);
+- the claim row is stored first (at most one open claim per device: a double tap, a reload or a
+  retried request returns the same claim), then the device is claimed with the user's shadow
+  customer token (a returning customer's claim costs one cloud call);
+- a device that is off is not an error: the claim waits (`waiting_for_device`) and the worker
+  finishes it when the device's `spark/status online` event arrives, or at the next periodic
+  retry; cloud trouble (429, 5xx, time-outs) keeps it `requested` and retries with backoff;
+- when a claim the person was told to wait for ends, they get a text.
+
+Everything is in SQLite, so a restart (even `kill -9`) loses nothing: the worker picks up the
+open claims where they were.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from bff import errors, labels
+from bff.claims.texts import CLAIMED_FOR_YOU_TEXTS, NOTIFY_TEXTS, OUTCOME_TEXTS
+from bff.devices import DeviceService, DeviceView
+from bff.device_ids import normalize_device_id
+
+logger = logging.getLogger(__name__)
+
+LEASE_SECONDS = 30.0  # one attempt (a few cloud calls with time-outs) ends well within this
+OFFLINE_RETRY_SECONDS = (60.0, 3600.0)  # a waiting claim is retried from 1 min, doubling to 1 h
+TROUBLE_RETRY_SECONDS = (5.0, 600.0)  # cloud trouble: from 5 s, doubling to 10 min
+WAIT_LIMIT_SECONDS = 30 * 24 * 3600  # after a month of waiting the claim fails (operators can retry)
+CLAIMS_PER_USER_PER_HOUR = 30
+CLAIMED_FOR_CUSTOMER_PURPOSE = "sms_claim_for"  # outbound SMS: an operator claimed a device for you
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim as the channels show it."""
+
+    id: int
+    device_id: str
+    product_key: str
+    user_id: int
+    channel: str
+    state: str
+    outcome: str | None
+    attempts: int
+    created_at: float
+    updated_at: float
+    finished_at: float | None
+    title: str
+    message: str
+    next_step: str
+
+    @property
+    def done(self) -> bool:
+        return self.state not in ("requested", "waiting_for_device")
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state == "claimed"
+
+    @classmethod
+    def from_row(cls, row: dict) -> Claim:
+        title, message, next_step = OUTCOME_TEXTS[row["outcome"] or row["state"]]
+        return cls(
+            id=row["id"], device_id=row["device_id"], product_key=row["product_key"],
+            user_id=row["user_id"], channel=row["channel"], state=row["state"],
+            outcome=row["outcome"], attempts=row["attempts"], created_at=row["created_at"],
+            updated_at=row["updated_at"], finished_at=row["finished_at"], title=title,
+            message=row["public_message"] or message, next_step=row["next_step"] or next_step,
+        )
+
+
+class ClaimsService:
+    """Claims for every channel, over the store, the Particle client and the SMS sender."""
+
+    def __init__(self, store, particle, sms, *, label_key: str, devices: DeviceService | None = None,
+                 rate_limit=None, clock=time.time) -> None:
+        self.store = store
+        self.particle = particle
+        self.sms = sms
+        self.label_key = label_key
+        self.rate_limit = rate_limit  # callable(key, limit=, window_seconds=) -> True when over
+        self.clock = clock
+        self.devices = devices or DeviceService(store, particle)
+
+    # -- finding the device -----------------------------------------------------------------------
+
+    def device_for_link(self, device_id: str, tag: str | None) -> DeviceView:
+        """The device behind a QR link, if the tag proves the link came from its label."""
+        device_id = self._device_id(device_id)
+        if not tag or not labels.verify_qr_tag(self.label_key, device_id, tag):
+            raise errors.ClaimRefused(f"bad or missing QR tag for {device_id}")
+        return self.devices.find(device_id)
+
+    def device_for_label_code(self, code: str) -> DeviceView:
+        """The device with this label code (typos are reported as typos, with a hint)."""
+        return self.devices.view(self._device_row_for_label_code(code))
+
+    def device_id_for_label_code(self, code: str) -> str:
+        """The ID of the device with this label code, from SQLite alone (no cloud call)."""
+        return self._device_row_for_label_code(code)["device_id"]
+
+    def _device_row_for_label_code(self, code: str) -> dict:
+        row = self.store.device_by_label_code(labels.check_label_code(code))
+        if row is None:
+            raise errors.ClaimRefused(f"no device has label code {code!r}")
+        return row
+
+    def link_tag(self, device_id: str) -> str:
+        """The QR tag of a device's label; a typed label code proves possession just as the QR
+        does, so the page it leads to gets the same tag."""
+        return labels.qr_tag(self.label_key, device_id)
+
+    def _device_id(self, text: str) -> str:
+        try:
+            return normalize_device_id(text)
+        except errors.InvalidDeviceId as error:
+            raise errors.ClaimRefused(f"not a device ID: {text!r}") from error
+
+    # -- asking for a claim -----------------------------------------------------------------------
+
+    def request_claim(self, user_id: int, device_id: str, *, channel: str, tag: str | None = None,
+                      label_code: str | None = None, actor_user_id: int | None = None,
+                      operator: bool = False) -> Claim:
+        """Claim the device for the user, or return the claim already made for this request."""
+        device = self._proven_device(device_id, tag, label_code, operator)
+        existing = self._existing_claim(user_id, device.device_id)
+        if existing is not None:
+            return existing
+        self._check_rate(user_id, operator)
+        claim_id = self.store.insert_claim(
+            device_id=device.device_id, product_key=device.product_key, user_id=user_id,
+            channel=channel, actor_user_id=actor_user_id, now=self.clock(),
+        )
+        if claim_id is None:  # another request for this device won the race
+            return self._existing_claim(user_id, device.device_id) or self._refuse_busy(device)
+        self.attempt(claim_id)
+        return self.claim(claim_id)
+
+    def request_claim_for(self, customer_id: int, device_id: str, *, operator_id: int, channel: str,
+                          label_code: str | None = None) -> tuple[Claim, str]:
+        """An operator claims a device for a customer: the claim and its outcome for this request.
+        A new claim is texted to the customer (a repeated request is not)."""
+        asked_at = self.clock()
+        claim = self.request_claim(customer_id, device_id, channel=channel, label_code=label_code,
+                                   actor_user_id=operator_id, operator=True)
+        outcome = self.outcome_for(claim, asked_at=asked_at)
+        if claim.created_at >= asked_at:
+            self._text_claimed_for_customer(claim, outcome)
+        return claim, outcome
+
+    def outcome_for(self, claim: Claim, *, asked_at: float) -> str:
+        """The claim's outcome as the answer to a request made at `asked_at`: a success recorded
+        before the request (a repeat: the device was already the person's) is "already_yours"."""
+        outcome = claim.outcome or claim.state
+        if outcome == "claimed" and claim.created_at < asked_at:
+            return "already_yours"
+        return outcome
+
+    def _text_claimed_for_customer(self, claim: Claim, outcome: str) -> None:
+        template = CLAIMED_FOR_YOU_TEXTS.get(outcome)
+        phone = (self.store.user(claim.user_id) or {}).get("phone")
+        if template and phone:
+            text = template.format(device=self.devices.short_name(claim.device_id))
+            self.sms.send(phone, text, purpose=CLAIMED_FOR_CUSTOMER_PURPOSE, claim_id=claim.id)
+
+    def _proven_device(self, device_id: str, tag: str | None, label_code: str | None,
+                       operator: bool) -> DeviceView:
+        if operator:
+            return self.devices.find(self._device_id(device_id))
+        if label_code:
+            device = self.device_for_label_code(label_code)
+            if device.device_id != self._device_id(device_id):
+                raise errors.ClaimRefused("label code of another device")
+            return device
+        return self.device_for_link(device_id, tag)
+
+    def _existing_claim(self, user_id: int, device_id: str) -> Claim | None:
+        """The user's open claim of the device, or their successful one (idempotent repeats)."""
+        open_row = self.store.open_claim_of_device(device_id)
+        if open_row is not None:
+            if open_row["user_id"] != user_id:
+                raise errors.ClaimInProgressElsewhere(f"user {open_row['user_id']} has claim {open_row['id']} open")
+            return Claim.from_row(open_row)
+        latest = self.store.latest_claim(user_id, device_id)
+        if latest and latest["state"] == "claimed" and self.devices.owned_by(device_id, user_id):
+            return Claim.from_row(latest)
+        return None
+
+    def _refuse_busy(self, device: DeviceView):
+        raise errors.ClaimInProgressElsewhere(f"another user's claim of {device.device_id} is open")
+
+    def _check_rate(self, user_id: int, operator: bool) -> None:
+        if operator or self.rate_limit is None:
+            return
+        if self.rate_limit(f"claims:user:{user_id}", limit=CLAIMS_PER_USER_PER_HOUR, window_seconds=3600):
+            raise errors.TooManyClaimAttempts(f"user {user_id} is over the claim rate limit")
+
+    # -- reading claims ---------------------------------------------------------------------------
+
+    def claim(self, claim_id: int) -> Claim | None:
+        row = self.store.claim_row(claim_id)
+        return Claim.from_row(row) if row else None
+
+    def claim_for_user(self, claim_id: int, user_id: int) -> Claim | None:
+        claim = self.claim(claim_id)
+        return claim if claim and claim.user_id == user_id else None
+
+    def open_claim(self, user_id: int, device_id: str) -> Claim | None:
+        """The user's latest claim of the device (open or finished), or None."""
+        row = self.store.latest_claim(user_id, device_id.lower())
+        return Claim.from_row(row) if row else None
+
+    def claims_of(self, user_id: int) -> list[Claim]:
+        return [Claim.from_row(row) for row in self.store.claims_of_user(user_id)]
+
+    def devices_of(self, user_id: int) -> list[DeviceView]:
+        return self.devices.owned_devices(user_id)
+
+    # -- trying (request path and worker) ---------------------------------------------------------
+
+    def attempt(self, claim_id: int) -> bool:
+        """Try an open claim once, if nobody else is; True if this call tried it."""
+        now = self.clock()
+        if not self.store.lease_claim(claim_id, seconds=LEASE_SECONDS, now=now):
+            return False
+        row = self.store.claim_row(claim_id)
+        try:
+            self._claim_in_cloud(row)
+        except errors.BffError as error:
+            self._record_failure(row, error)
+        except Exception as error:  # a bug must not leave the claim leased; operators see it
+            logger.exception("claim %s: unexpected error", claim_id)
+            self._record_failure(row, errors.BffError(f"unexpected: {error!r}"))
+        self._notify_if_done(claim_id, told_to_wait=row["attempts"] > 1)  # an earlier attempt said "wait"
+        return True
+
+    def _claim_in_cloud(self, row: dict) -> None:
+        product_key, device_id = row["product_key"], row["device_id"]
+        username = self.particle.ensure_customer(product_key, row["user_id"])
+        already_owned = self.devices.owner(device_id) == username
+        self.particle.claim_device(product_key, username, device_id)
+        self.store.upsert_device(device_id, owner=username, now=self.clock())
+        outcome = "already_yours" if already_owned else "claimed"
+        self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
+
+    def _record_failure(self, row: dict, error: errors.BffError) -> None:
+        now = self.clock()
+        detail = getattr(error, "cloud_message", None) or error.detail
+        if isinstance(error, errors.DeviceOffline) and now - row["created_at"] < WAIT_LIMIT_SECONDS:
+            state, outcome, delay = "waiting_for_device", "waiting", _backoff(OFFLINE_RETRY_SECONDS, row["attempts"])
+        elif error.retryable and now - row["created_at"] < WAIT_LIMIT_SECONDS:
+            delay = max(getattr(error, "retry_after", 0.0), _backoff(TROUBLE_RETRY_SECONDS, row["attempts"]))
+            state, outcome = "requested", None
+        else:
+            state = outcome = _final_state(error)
+            delay = None
+        final = delay is None  # the person reads the error's own words only for a final answer
+        self.store.update_claim(
+            row["id"], state=state, outcome=outcome, last_error=f"{type(error).__name__}: {detail}",
+            public_message=error.public_message if final else None,
+            next_step=error.next_step if final else None,
+            next_attempt_at=None if final else now + delay, now=now,
+        )
+
+    def _notify_if_done(self, claim_id: int, *, told_to_wait: bool) -> None:
+        """Text the person the result of a claim they were told to wait for."""
+        claim = self.claim(claim_id)
+        if not claim.done or not told_to_wait or not self.store.mark_claim_notified(claim_id, now=self.clock()):
+            return
+        phone = (self.store.user(claim.user_id) or {}).get("phone")
+        if phone:
+            text = NOTIFY_TEXTS[claim.state].format(device=self.devices.short_name(claim.device_id))
+            self.sms.send(phone, text, purpose=f"claim_{claim.state}", claim_id=claim.id)
+
+    def device_online(self, product_key: str, device_id: str) -> None:
+        """The worker saw the device come online: finish its open claim now."""
+        row = self.store.open_claim_of_device(device_id.lower())
+        if row is not None:
+            self.attempt(row["id"])
+
+    def retry_due(self) -> int:
+        """Try every open claim whose next attempt is due; returns how many were tried."""
+        return sum(self.attempt(claim_id) for claim_id in self.store.due_claim_ids(now=self.clock()))
+
+
+def _backoff(bounds: tuple[float, float], attempts: int) -> float:
+    first, cap = bounds
+    return min(cap, first * 2 ** max(0, attempts - 1))
+
+
+def _final_state(error: errors.BffError) -> str:
+    """Refused: the cloud said no for a reason the person can act on; failed: anything else."""
+    refused = (errors.DeviceOwnedByOther, errors.DeviceNotFound, errors.DeviceNotInProduct,
+               errors.Forbidden, errors.DeviceOffline, errors.ClaimRefused)
+    return "refused" if isinstance(error, refused) else "failed"

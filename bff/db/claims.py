@@ -1,0 +1,139 @@
+"""SQL for claims and label codes (mixed into `bff.db.store.Store`)."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from bff.db.transactions import first_row, immediate_transaction, now_or
+
+OPEN_STATES = ("requested", "waiting_for_device")
+_OPEN = "state IN ('requested', 'waiting_for_device')"
+LABEL_CODE_TRIES = 20
+# An open claim of the device, or the user's successful claim of a device they still own.
+_CLAIM_EXISTS = (
+    f"SELECT 1 FROM claims WHERE device_id = ? AND {_OPEN} UNION ALL "
+    "SELECT 1 FROM claims JOIN devices USING (device_id) JOIN shadow_customers "
+    "ON shadow_customers.username = devices.owner AND shadow_customers.user_id = claims.user_id "
+    "WHERE claims.device_id = ? AND claims.user_id = ? AND claims.state = 'claimed'"
+)  # a new random code colliding this often means the generator is broken
+
+
+class ClaimQueries:
+    """Queries of claims.py: the claim state machine's rows, label codes of known devices."""
+
+    # -- claims ----------------------------------------------------------------------------------
+
+    def insert_claim(self, *, device_id: str, product_key: str, user_id: int, channel: str,
+                     actor_user_id: int | None, now: float | None = None) -> int | None:
+        """A new open claim; None when the device has an open claim (anyone's) or the user's
+        earlier claim of it succeeded and they still own it. Checked and written under the
+        write lock, so concurrent requests (threads or processes) make one claim.
+        """
+        stamp = now_or(now)
+        with immediate_transaction(self.db) as db:
+            if db.execute(_CLAIM_EXISTS, [device_id, device_id, user_id]).fetchone():
+                return None
+            return db.execute(
+                "INSERT INTO claims (device_id, product_key, user_id, channel, actor_user_id, state, "
+                "attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'requested', 0, ?, ?)",
+                [device_id, product_key, user_id, channel, actor_user_id, stamp, stamp],
+            ).lastrowid
+
+    def claim_row(self, claim_id: int) -> dict | None:
+        return first_row(self.db.query("SELECT * FROM claims WHERE id = ?", [claim_id]))
+
+    def open_claim_of_device(self, device_id: str) -> dict | None:
+        return first_row(self.db.query(f"SELECT * FROM claims WHERE device_id = ? AND {_OPEN}", [device_id]))
+
+    def latest_claim(self, user_id: int, device_id: str) -> dict | None:
+        """The user's newest claim of the device, open or finished."""
+        return first_row(self.db.query(
+            "SELECT * FROM claims WHERE user_id = ? AND device_id = ? ORDER BY id DESC LIMIT 1",
+            [user_id, device_id],
+        ))
+
+    def claims_of_user(self, user_id: int, *, limit: int = 50) -> list[dict]:
+        """The user's claims, open ones first, then the newest."""
+        return list(self.db.query(
+            f"SELECT * FROM claims WHERE user_id = ? ORDER BY ({_OPEN}) DESC, id DESC LIMIT ?",
+            [user_id, limit],
+        ))
+
+    def open_claims(self, *, limit: int = 200) -> list[dict]:
+        return list(self.db.query(f"SELECT * FROM claims WHERE {_OPEN} ORDER BY id LIMIT ?", [limit]))
+
+    def due_claim_ids(self, *, now: float | None = None, limit: int = 50) -> list[int]:
+        """Open claims whose next attempt is due and that nobody is trying right now."""
+        stamp = now_or(now)
+        rows = self.db.execute(
+            f"SELECT id FROM claims WHERE {_OPEN} AND COALESCE(next_attempt_at, 0) <= ? "
+            "AND COALESCE(leased_until, 0) <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            [stamp, stamp, limit],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def lease_claim(self, claim_id: int, *, seconds: float, now: float | None = None) -> bool:
+        """Take the right to try an open claim for `seconds`; False if it is done or taken."""
+        stamp = now_or(now)
+        cursor = self.db.execute(
+            f"UPDATE claims SET leased_until = ?, attempts = attempts + 1, updated_at = ? "
+            f"WHERE id = ? AND {_OPEN} AND COALESCE(leased_until, 0) <= ?",
+            [stamp + seconds, stamp, claim_id, stamp],
+        )
+        return cursor.rowcount == 1
+
+    def update_claim(self, claim_id: int, *, state: str, outcome: str | None,
+                     public_message: str | None = None, next_step: str | None = None,
+                     last_error: str | None = None, next_attempt_at: float | None = None,
+                     now: float | None = None) -> None:
+        """Record the result of an attempt and release the lease."""
+        stamp = now_or(now)
+        finished = None if state in OPEN_STATES else stamp
+        self.db.execute(
+            "UPDATE claims SET state = ?, outcome = ?, public_message = ?, next_step = ?, "
+            "last_error = ?, next_attempt_at = ?, leased_until = NULL, updated_at = ?, "
+            "finished_at = COALESCE(finished_at, ?) WHERE id = ?",
+            [state, outcome, public_message, next_step, last_error, next_attempt_at, stamp,
+             finished, claim_id],
+        )
+
+    def mark_claim_notified(self, claim_id: int, *, now: float | None = None) -> bool:
+        """Note that the person was told the result; False if someone already did."""
+        cursor = self.db.execute(
+            "UPDATE claims SET notified_at = ? WHERE id = ? AND notified_at IS NULL",
+            [now_or(now), claim_id],
+        )
+        return cursor.rowcount == 1
+
+    # -- ownership and label codes ---------------------------------------------------------------
+
+    def devices_owned_by_user(self, user_id: int) -> list[dict]:
+        """Known devices whose owner is one of the user's shadow customers."""
+        return list(self.db.query(
+            "SELECT devices.* FROM devices JOIN shadow_customers ON devices.owner = shadow_customers.username "
+            "WHERE shadow_customers.user_id = ? ORDER BY devices.name, devices.device_id",
+            [user_id],
+        ))
+
+    def device_by_label_code(self, label_code: str) -> dict | None:
+        return first_row(self.db.query("SELECT * FROM devices WHERE label_code = ?", [label_code]))
+
+    def ensure_label_code(self, device_id: str, new_code: Callable[[], str],
+                          *, now: float | None = None) -> str:
+        """The device's label code, giving it a fresh unique one if it has none yet."""
+        for _ in range(LABEL_CODE_TRIES):
+            try:
+                self.db.execute(
+                    "UPDATE devices SET label_code = ?, updated_at = ? "
+                    "WHERE device_id = ? AND label_code IS NULL",
+                    [new_code(), now_or(now), device_id],
+                )
+            except sqlite3.IntegrityError:
+                continue  # that code belongs to another device already: draw again
+            row = self.db.execute("SELECT label_code FROM devices WHERE device_id = ?", [device_id]).fetchone()
+            if row is None:
+                raise KeyError(f"unknown device {device_id}")
+            return row[0]
+        raise RuntimeError("could not draw a unique label code")
+
+

@@ -1,0 +1,337 @@
+"""The only SQL in bff: one SQLite file in WAL mode, reached through sqlite-utils.
+
+`Store(path)` opens one connection per thread (request threads and the worker share a Store)
+with foreign keys on, a busy timeout and synchronous=NORMAL; `migrate()` applies the numbered
+migrations of bff/db/migrations.py not yet recorded in `schema_migrations`. Every query is a named
+method of Store (here or in its mixins bff/db/accounts.py, claims.py, messages.py, wifi_setup.py); the
+rest of bff never writes SQL.
+
+Conventions: times are Unix epoch seconds (REAL, UTC) in columns named `*_at`; methods take
+an optional `now` so callers with their own clock (and tests) stay in control. Device IDs are
+stored lower case. Rows come back as plain dicts.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import sqlite_utils
+
+from bff.db.accounts import AccountQueries
+from bff.db.claims import ClaimQueries
+from bff.db.messages import MessageQueries
+from bff.db.transactions import first_row, now_or
+from bff.db.wifi_setup import SetupQueries
+from bff.db.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_SECONDS = 10.0
+ERROR_TEXT_LIMIT = 1000  # characters of an error kept in the cloud-call log
+
+DEVICE_COLUMNS = (
+    "product_key", "platform_id", "name", "serial_number", "iccid", "imei", "owner",
+    "online", "last_seen_at",
+)
+
+# Secrets that must never reach the cloud-call log, whatever a caller passes in.
+_SECRET_PATTERNS = (
+    re.compile(r"(access_token|refresh_token|client_secret|password)=[^&\s\"']*", re.IGNORECASE),
+    re.compile(r"(\"(?:access_token|refresh_token|client_secret|password)\"\s*:\s*)\"[^\"]*\"", re.IGNORECASE),
+    re.compile(r"(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE),
+)
+
+
+def redact(text: str | None) -> str | None:
+    """`text` with token, secret and password values replaced by `REDACTED`."""
+    if text is None:
+        return None
+    text = _SECRET_PATTERNS[0].sub(r"\1=REDACTED", text)
+    text = _SECRET_PATTERNS[1].sub(r'\1"REDACTED"', text)
+    return _SECRET_PATTERNS[2].sub(r"\1 REDACTED", text)
+
+
+class Store(AccountQueries, ClaimQueries, MessageQueries, SetupQueries):
+    """bff's SQLite database: schema migrations and every query bff runs.
+
+    Queries of one area live in a mixin of their own (bff/db/accounts.py, claims.py,
+    messages.py, wifi_setup.py); the core ones (users, customers, tokens, devices, log) are here.
+    """
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.path = str(path)
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        # Weak: a thread's connection is closed when the thread ends (request threads come and go).
+        self._databases: weakref.WeakSet[sqlite_utils.Database] = weakref.WeakSet()
+        self._databases_lock = threading.Lock()
+
+    # -- connections and schema ---------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection (opened on first use)."""
+        database = getattr(self._local, "db", None)
+        if database is None:
+            database = self._local.db = self._open()
+        return database
+
+    def _open(self) -> sqlite_utils.Database:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False only so that close() may close every thread's connection;
+        # each connection is still used by the one thread that opened it.
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False)
+        database = sqlite_utils.Database(conn, execute_plugins=False)
+        database.execute("PRAGMA foreign_keys = ON")
+        if database.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            database.enable_wal()
+        # In WAL mode NORMAL loses nothing when the process dies (kill -9); only a power cut
+        # can take the last commits. It saves an fsync per commit (claims stay fast).
+        database.execute("PRAGMA synchronous = NORMAL")
+        with self._databases_lock:
+            self._databases.add(database)
+        return database
+
+    def close(self) -> None:
+        """Close every connection this Store opened (any thread); it reopens on next use."""
+        with self._databases_lock:
+            databases = list(self._databases)
+            self._databases = weakref.WeakSet()
+        for database in databases:
+            database.close()
+        self._local = threading.local()
+
+    def migrate(self) -> list[int]:
+        """Apply pending schema migrations in order; return the versions applied (safe to repeat).
+
+        Each migration runs in its own `BEGIN IMMEDIATE` transaction, so two processes starting
+        together (server and worker) apply each one exactly once.
+        """
+        db = self.db
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
+        )
+        applied = []
+        for version, name, apply in MIGRATIONS:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                done = db.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", [version]
+                ).fetchone()
+                if not done:
+                    apply(db)
+                    db.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        [version, name, time.time()],
+                    )
+                    applied.append(version)
+                db.execute("COMMIT")
+            except BaseException:
+                db.rollback()
+                raise
+        return applied
+
+    def schema_version(self) -> int:
+        """The highest migration applied (0 for an empty database)."""
+        if not self.db["schema_migrations"].exists():
+            return 0
+        return self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def ping(self) -> None:
+        """Raise if the database cannot answer a query (health check)."""
+        self.db.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchall()
+
+    # -- users and shadow customers --------------------------------------------------------------
+
+    def create_user(self, *, now: float | None = None) -> int:
+        """A new user; returns its id."""
+        cursor = self.db.execute("INSERT INTO users (created_at) VALUES (?)", [now_or(now)])
+        return cursor.lastrowid
+
+    def user(self, user_id: int) -> dict | None:
+        return first_row(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+
+    def shadow_customer(self, user_id: int, product_key: str) -> dict | None:
+        """The user's shadow customer in a product: {username, confirmed_at, ...}, or None."""
+        return first_row(self.db.query(
+            "SELECT * FROM shadow_customers WHERE user_id = ? AND product_key = ?",
+            [user_id, product_key],
+        ))
+
+    def shadow_customer_by_username(self, username: str) -> dict | None:
+        return first_row(self.db.query("SELECT * FROM shadow_customers WHERE username = ?", [username]))
+
+    def reserve_shadow_customer(self, user_id: int, product_key: str, username: str,
+                                *, now: float | None = None) -> dict:
+        """Record `username` as the user's customer in the product, unless one is recorded already.
+
+        Returns the row that holds: the existing one if another thread or process won the race.
+        Stored before the cloud is asked, so a crash in between cannot make a second username.
+        """
+        self.db.execute(
+            "INSERT INTO shadow_customers (user_id, product_key, username, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, product_key) DO NOTHING",
+            [user_id, product_key, username, now_or(now)],
+        )
+        return self.shadow_customer(user_id, product_key)
+
+    def confirm_shadow_customer(self, username: str, *, now: float | None = None) -> None:
+        """The cloud knows this customer (created, or found already there)."""
+        self.db.execute(
+            "UPDATE shadow_customers SET confirmed_at = ? WHERE username = ? AND confirmed_at IS NULL",
+            [now_or(now), username],
+        )
+
+    # -- token caches ------------------------------------------------------------------------------
+
+    def customer_token(self, product_key: str, username: str, *, valid_at: float) -> str | None:
+        """The cached customer token if it is still valid at `valid_at` (never-expiring counts)."""
+        row = self.db.execute(
+            "SELECT access_token FROM customer_tokens WHERE product_key = ? AND username = ? "
+            "AND (expires_at IS NULL OR expires_at > ?)",
+            [product_key, username, valid_at],
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_customer_token(self, product_key: str, username: str, access_token: str,
+                            expires_at: float | None, *, now: float | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO customer_tokens (product_key, username, access_token, expires_at, minted_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (product_key, username) DO UPDATE SET "
+            "access_token = excluded.access_token, expires_at = excluded.expires_at, "
+            "minted_at = excluded.minted_at",
+            [product_key, username, access_token, expires_at, now_or(now)],
+        )
+
+    def forget_customer_token(self, product_key: str, username: str,
+                              access_token: str | None = None) -> None:
+        """Drop the cached token (only if it is still `access_token`, when given)."""
+        self.db.execute(
+            "DELETE FROM customer_tokens WHERE product_key = ? AND username = ? "
+            "AND (? IS NULL OR access_token = ?)",
+            [product_key, username, access_token, access_token],
+        )
+
+    def product_token(self, product_key: str, *, valid_at: float) -> str | None:
+        row = self.db.execute(
+            "SELECT access_token FROM product_tokens WHERE product_key = ? "
+            "AND (expires_at IS NULL OR expires_at > ?)",
+            [product_key, valid_at],
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_product_token(self, product_key: str, access_token: str, expires_at: float | None,
+                           *, now: float | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO product_tokens (product_key, access_token, expires_at, minted_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (product_key) DO UPDATE SET "
+            "access_token = excluded.access_token, expires_at = excluded.expires_at, "
+            "minted_at = excluded.minted_at",
+            [product_key, access_token, expires_at, now_or(now)],
+        )
+
+    def forget_product_token(self, product_key: str, access_token: str | None = None) -> None:
+        self.db.execute(
+            "DELETE FROM product_tokens WHERE product_key = ? AND (? IS NULL OR access_token = ?)",
+            [product_key, access_token, access_token],
+        )
+
+    # -- products --------------------------------------------------------------------------------
+
+    def product_info(self, product_key: str) -> dict | None:
+        """Cached product facts: {key, id, slug, name, platform_id, fetched_at}, or None."""
+        return first_row(self.db.query("SELECT * FROM products WHERE key = ?", [product_key]))
+
+    def save_product_info(self, product_key: str, *, id: int | None, slug: str | None,
+                          name: str | None, platform_id: int | None,
+                          now: float | None = None) -> None:
+        self.db["products"].upsert(
+            {"key": product_key, "id": id, "slug": slug, "name": name,
+             "platform_id": platform_id, "fetched_at": now_or(now)},
+            pk="key",
+        )
+
+    # -- known devices -----------------------------------------------------------------------------
+
+    def upsert_device(self, device_id: str, *, now: float | None = None, **fields) -> None:
+        """Create or update a known device; only the fields given change (see DEVICE_COLUMNS)."""
+        unknown = set(fields) - set(DEVICE_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown device fields: {sorted(unknown)}")
+        if "online" in fields and fields["online"] is not None:
+            fields["online"] = int(bool(fields["online"]))
+        stamp = now_or(now)
+        columns = ["device_id", *fields, "created_at", "updated_at"]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in [*fields, "updated_at"])
+        self.db.execute(
+            f"INSERT INTO devices ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT (device_id) DO UPDATE SET {updates}",
+            [device_id.lower(), *fields.values(), stamp, stamp],
+        )
+
+    def device(self, device_id: str) -> dict | None:
+        return first_row(self.db.query("SELECT * FROM devices WHERE device_id = ?", [device_id.lower()]))
+
+    def devices(self, product_key: str | None = None) -> list[dict]:
+        """Known devices, of one product or all, by device ID."""
+        return list(self.db.query(
+            "SELECT * FROM devices WHERE ? IS NULL OR product_key = ? ORDER BY device_id",
+            [product_key, product_key],
+        ))
+
+    def set_device_online(self, device_id: str, online: bool, *, at: float | None = None) -> None:
+        """Record a device's online state as seen at `at` (e.g. from a spark/status event)."""
+        stamp = now_or(at)
+        self.upsert_device(device_id, online=online, last_seen_at=stamp, now=stamp)
+
+    # -- cloud-call log ------------------------------------------------------------------------------
+
+    def log_cloud_call(self, *, method: str, path: str, status: int | None, ms: float,
+                       error: str | None = None, product_key: str | None = None,
+                       customer: str | None = None, device_id: str | None = None,
+                       at: float | None = None) -> None:
+        """One row per request to the cloud. Token and secret values are redacted."""
+        if error is not None:
+            error = redact(error)[:ERROR_TEXT_LIMIT]
+        self.db.execute(
+            "INSERT INTO cloud_calls (at, method, path, status, ms, error, product_key, customer, device_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [now_or(at), method, redact(path), status, round(ms, 1), error, product_key, customer,
+             device_id.lower() if device_id else None],
+        )
+
+    def cloud_calls(self, *, limit: int = 100, failed_only: bool = False,
+                    device_id: str | None = None) -> list[dict]:
+        """The newest cloud calls first; `failed_only` keeps calls with an error."""
+        return list(self.db.query(
+            "SELECT * FROM cloud_calls WHERE (? = 0 OR error IS NOT NULL) "
+            "AND (? IS NULL OR device_id = ?) ORDER BY id DESC LIMIT ?",
+            [int(failed_only), device_id and device_id.lower(), device_id and device_id.lower(), limit],
+        ))
+
+    def prune_cloud_calls(self, *, before: float) -> int:
+        """Delete log rows older than `before`; returns how many went."""
+        return self.db.execute("DELETE FROM cloud_calls WHERE at < ?", [before]).rowcount
+
+    # -- heartbeats ------------------------------------------------------------------------------
+
+    def record_heartbeat(self, name: str, *, now: float | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO heartbeats (name, at) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET at = excluded.at",
+            [name, now_or(now)],
+        )
+
+    def last_heartbeat(self, name: str) -> float | None:
+        row = self.db.execute("SELECT at FROM heartbeats WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def seconds_since_heartbeat(self, name: str, *, now: float | None = None) -> float | None:
+        """Age of the last heartbeat of `name`, or None if it never beat."""
+        last = self.last_heartbeat(name)
+        return None if last is None else max(0.0, now_or(now) - last)
+
+

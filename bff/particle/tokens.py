@@ -1,0 +1,92 @@
+"""Token cache of the Particle client: product tokens and customer tokens, minted on demand.
+
+A mixin of `ParticleCloud` (bff/particle/client.py). Tokens are cached in SQLite (so every
+process of a deployment shares them) until `token_margin` seconds before they expire; one lock
+per product or customer keeps two threads from minting the same token (docs/particle.md#tokens).
+"""
+from __future__ import annotations
+
+import logging
+
+from bff.errors import BadRequest, NotFound
+from bff.particle.replies import Token
+
+logger = logging.getLogger(__name__)
+
+TOKEN_MARGIN_SECONDS = 300  # a cached token is replaced this long before it expires
+SETUP_TOKEN_SECONDS = 900  # default lifetime of a customer token handed to a setup app
+
+
+class TokenCache:
+    """Product and customer tokens (needs `store`, `clock`, `token_margin`, `http`,
+    `credentials()`, `_lock()` and `_create_customer()` from the client)."""
+
+    def product_token(self, product_key: str) -> str:
+        """A product bearer token: the cached one, or a new one."""
+        return self._product_token(product_key)[0]
+
+    def customer_token(self, product_key: str, username: str) -> str:
+        """A token for the customer `username`: the cached one, or a new one."""
+        return self._customer_token(product_key, username)[0]
+
+    def setup_token(self, product_key: str, username: str,
+                    seconds: int = SETUP_TOKEN_SECONDS) -> Token:
+        """A short-lived customer token to hand to a setup app; never cached."""
+        if seconds <= 0:
+            raise ValueError("a setup token must expire")
+        return self._fetch_token(product_key, customer=username, expires_in=seconds)
+
+    def _product_token(self, product_key: str) -> tuple[str, bool]:
+        """(token, minted just now)."""
+        self.credentials(product_key)
+        cached = self.store.product_token(product_key, valid_at=self._fresh_until())
+        if cached:
+            return cached, False
+        with self._lock(("product", product_key)):
+            cached = self.store.product_token(product_key, valid_at=self._fresh_until())
+            if cached:
+                return cached, False
+            return self._mint_product_token(product_key), True
+
+    def _mint_product_token(self, product_key: str) -> str:
+        token = self._fetch_token(product_key)
+        self.store.save_product_token(product_key, token.access_token, token.expires_at, now=self.clock())
+        return token.access_token
+
+    def _customer_token(self, product_key: str, username: str) -> tuple[str, bool]:
+        """(token, minted just now)."""
+        self.credentials(product_key)
+        cached = self.store.customer_token(product_key, username, valid_at=self._fresh_until())
+        if cached:
+            return cached, False
+        with self._lock(("customer", product_key, username)):
+            cached = self.store.customer_token(product_key, username, valid_at=self._fresh_until())
+            if cached:
+                return cached, False
+            return self._mint_customer_token(product_key, username), True
+
+    def _mint_customer_token(self, product_key: str, username: str, *, recreate: bool = True) -> str:
+        try:
+            token = self._fetch_token(product_key, customer=username)
+        except (BadRequest, NotFound):
+            # The cloud no longer knows one of our customers (deleted in the console, a sandbox
+            # that lost its state): make it again; the reply carries a token.
+            ours = self.store.shadow_customer_by_username(username)
+            if not recreate or ours is None or ours["product_key"] != product_key:
+                raise
+            logger.warning("customer %s unknown to the cloud; creating it again", username)
+            self._create_customer(product_key, username)
+            cached = self.store.customer_token(product_key, username, valid_at=self._fresh_until())
+            return cached or self._mint_customer_token(product_key, username, recreate=False)
+        self.store.save_customer_token(product_key, username, token.access_token, token.expires_at,
+                                       now=self.clock())
+        return token.access_token
+
+    def _fresh_until(self) -> float:
+        """A cached token must still be valid at this time to be used."""
+        return self.clock() + self.token_margin
+
+    def _fetch_token(self, product_key: str, *, customer: str | None = None,
+                     expires_in: int | None = None) -> Token:
+        return self.http.fetch_token(self.credentials(product_key), customer=customer,
+                                     expires_in=expires_in)

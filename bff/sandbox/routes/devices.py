@@ -1,0 +1,109 @@
+"""The user device routes: list, get, update, unclaim, claim, ping, serial-number look-up.
+
+Customers and users see the devices they own; product tokens and team members also reach
+their products' devices here (`GET /v1/devices/:id` works "for product devices you have access
+to, regardless of claiming", "Get device information",
+https://docs.particle.io/reference/cloud-apis/api/).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from .. import claims
+from ..auth import device_account, set_owner, visible_device
+from ..errors import errors_array, ok_error, permission_denied
+from ..platforms import CELLULAR
+from ..shapes import device_json
+from ..state import Device
+from .caller import authenticate
+from .context import serial_lookups, store
+from .device_updates import USER_FIELDS, apply_update
+from .params import flag, params, text
+
+bp = Blueprint("sandbox_devices", __name__)
+
+
+@bp.get("/v1/devices")
+def list_devices():
+    """The caller's own devices, newest handshake first (customers: only their own)."""
+    with store().read() as state:
+        now = store().now()
+        cred = authenticate(state, now)
+        owned = [d for d in state.devices.values() if device_account(d) == cred.account]
+        owned.sort(key=lambda d: d.last_handshake_at or 0, reverse=True)
+        return jsonify([device_json(d, now) for d in owned])
+
+
+@bp.get("/v1/devices/<device_id>")
+def get_device(device_id: str):
+    with store().read() as state:
+        now = store().now()
+        device = visible_device(state, authenticate(state, now), device_id)
+        return jsonify(device_json(device, now))
+
+
+@bp.put("/v1/devices/<device_id>")
+def update_device(device_id: str):
+    """Rename / notes / signal (dispatch on the fields present)."""
+    with store().write() as state:
+        now = store().now()
+        device = visible_device(state, authenticate(state, now), device_id)
+        return jsonify(apply_update(device, params(), now, USER_FIELDS))
+
+
+@bp.delete("/v1/devices/<device_id>")
+def unclaim_device(device_id: str):
+    """Unclaim, whoever owns it, for the owner or the product's managers -> {"ok": true}."""
+    with store().write() as state:
+        device = visible_device(state, authenticate(state, store().now()), device_id)
+        set_owner(device, None)
+        return jsonify({"ok": True})
+
+
+@bp.post("/v1/devices")
+def claim_device():
+    """Claim by device ID (`id`, any case; `request_transfer`); JSON or form."""
+    with store().write() as state:
+        now = store().now()
+        cred = authenticate(state, now)
+        body = params()
+        device_id = text(body.get("id"))
+        if not device_id:
+            if body.get("product_id") not in (None, ""):
+                raise ok_error(400, "Not supported", "Self-provisioning is not simulated")
+            raise errors_array(400, "Please provide a device id", ok=False)
+        return jsonify(claims.claim(state, now, cred, device_id, flag(body.get("request_transfer"))))
+
+
+@bp.put("/v1/devices/<device_id>/ping")
+def ping_device(device_id: str):
+    """`{"online", "ok": true}`, as documented ("Ping a device")."""
+    with store().read() as state:
+        device = visible_device(state, authenticate(state, store().now()), device_id)
+        return jsonify({"online": device.online, "ok": True})
+
+
+@bp.get("/v1/serial_numbers/<serial>")
+def lookup_serial(serial: str):
+    """`{"ok": true, "deviceID", "iccid"}` as documented, plus particle-api-js's
+    `serial_number`, `device_id`, `platform_id` (CHOICE: both). 50 per hour per account;
+    customer tokens are refused (CHOICE)."""
+    with store().read() as state:
+        now = store().now()
+        cred = authenticate(state, now)
+        if cred.kind == "customer":
+            raise permission_denied("Customer access tokens cannot look up serial numbers")
+        serial_lookups().count(cred.account, now)
+        device = next((d for d in state.devices.values()
+                       if d.serial_number.lower() == serial.strip().lower()), None)
+        if device is None:
+            raise ok_error(404, "Serial number not found", f"No device has serial number {serial!r}")
+        return jsonify(_serial_body(device))
+
+
+def _serial_body(device: Device) -> dict:
+    body = {"ok": True, "deviceID": device.id, "device_id": device.id,
+            "serial_number": device.serial_number, "platform_id": device.platform_id}
+    if device.platform_id in CELLULAR:
+        body["iccid"] = device.iccid
+    return body

@@ -1,0 +1,233 @@
+"""What each SMS command does, over the services (claims, accounts, store, cloud, setup).
+
+Each command is answered in two steps so the TwiML reply never waits on a slow cloud:
+
+- `prepare(sender, command)` runs in the webhook request and touches only SQLite: it checks
+  what was typed (box code and its check symbol, phone number, new name, rights) and either
+  answers at once (`Reply`) or hands back the cloud work still to do (`Later`);
+- `Later.run()` does that cloud work and returns the `Reply`; bff/sms/inbox.py runs it with a
+  short deadline and texts the result when the deadline passes first.
+
+Neither step raises: a `BffError` becomes its plain `customer_text`, anything else a "sorry".
+Every reply text comes from bff/sms/texts.py. What a command changes is done by the services
+(claims, devices, setup); this module only reads the message and words the answer.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from collections.abc import Callable
+
+from bff import errors
+
+from bff.device_ids import device_id_in
+from bff.devices import names as device_names
+from bff.sms import texts
+from bff.sms.parse import CLAIM, CODE, MENU, NAME, SILENT, STATUS, Command
+from bff.sms.status_reply import status_text
+from bff.twilio.gsm import SMS_SEGMENT
+
+logger = logging.getLogger(__name__)
+
+REPLY_PURPOSE = "sms_reply"  # outbound SMS that carry a command's late result
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer ("" = nothing); `claim_id` links a late result SMS to its claim."""
+
+    text: str
+    claim_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Later:
+    """Cloud work still to do for a command; `run()` returns its Reply (and never raises)."""
+
+    work: Callable[[], Reply]
+    what: str
+
+    def run(self) -> Reply:
+        return guarded(self.work, self.what)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent the message: their user (customer or operator) and phone, and the services."""
+
+    services: object
+    user: object  # bff.accounts.service.User
+    phone: str
+
+    @property
+    def operator(self) -> bool:
+        return bool(getattr(self.user, "is_operator", False))
+
+
+def guarded(step: Callable[[], Reply | Later], what: str) -> Reply | Later:
+    """Run a step; a BffError becomes its customer text, any other error a "sorry"."""
+    try:
+        return step()
+    except errors.BffError as error:
+        logger.info("SMS %s: %s: %s", what, type(error).__name__, error.detail)
+        return Reply(error.customer_text)
+    except Exception:
+        logger.exception("SMS %s failed", what)
+        return Reply(texts.SORRY)
+
+
+def prepare(sender: Sender, command: Command) -> Reply | Later:
+    """The answer to a command, or the cloud work still to do for it (SQLite only, never raises)."""
+    handler = _HANDLERS.get(command.verb, _unknown)
+    return guarded(lambda: handler(sender, command), command.verb)
+
+
+# -- commands without cloud work ---------------------------------------------------------------------
+
+
+def _menu(sender: Sender, command: Command) -> Reply:
+    return Reply(texts.MENU_OPERATOR if sender.operator else texts.MENU)
+
+
+def _unknown(sender: Sender, command: Command) -> Reply:
+    return Reply(texts.UNKNOWN)
+
+
+def _silent(sender: Sender, command: Command) -> Reply:
+    """STOP, START, HELP and friends: Twilio answers them; bff stays quiet."""
+    return Reply("")
+
+
+def _status(sender: Sender, command: Command) -> Reply:
+    return Reply(status_text(sender.services, sender.user.id))
+
+
+# -- CLAIM ---------------------------------------------------------------------------------------------
+
+
+def _claim(sender: Sender, command: Command) -> Reply | Later:
+    """`CLAIM <code>`, or for operators also a device ID and `FOR <phone>`."""
+    if command.phone is not None and not sender.operator:
+        return Reply(texts.CLAIM_FOR_STAFF_ONLY)
+    if not command.code.strip():
+        return Reply(texts.CLAIM_NO_CODE)
+    if command.phone is not None and not command.phone.strip():
+        return Reply(texts.CLAIM_FOR_NO_PHONE)
+    if device_id_in(command.code) and not sender.operator:
+        return Reply(texts.CLAIM_DEVICE_ID)
+    device_id, code = _claim_target(sender, command.code)
+    if command.phone is not None:
+        customer = sender.services.accounts.user_for_phone(command.phone)  # InvalidPhoneNumber
+        return Later(lambda: _claim_for(sender, customer, device_id, code), "claim for")
+    return Later(lambda: _claim_own(sender, device_id, code), "claim")
+
+
+def _claim_target(sender: Sender, typed: str) -> tuple[str, str | None]:
+    """(device ID, box code or None) of what was typed; raises the label-code or refusal error."""
+    device_id = device_id_in(typed)
+    if device_id:
+        return device_id, None
+    # NotALabelCodeError / LabelCodeTypoError / ClaimRefused; SQLite only, so the reply is quick
+    return sender.services.claims.device_id_for_label_code(typed), typed
+
+
+def _claim_own(sender: Sender, device_id: str, code: str | None) -> Reply:
+    claims = sender.services.claims
+    asked_at = claims.clock()
+    claim = claims.request_claim(sender.user.id, device_id, channel="sms", label_code=code,
+                                 operator=sender.operator)
+    outcome = claims.outcome_for(claim, asked_at=asked_at)
+    return Reply(_own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
+
+
+def _own_claim_text(services, claim, outcome: str) -> str:
+    templates = {"claimed": texts.CLAIMED, "already_yours": texts.ALREADY_YOURS,
+                 "waiting": texts.WAITING, "requested": texts.TRYING}
+    template = templates.get(outcome)
+    if template is None:  # refused or failed: the claim's own plain words
+        return f"{claim.message} {claim.next_step}"
+    return template.format(device=services.devices.short_name(claim.device_id))
+
+
+def _claim_for(sender: Sender, customer, device_id: str, code: str | None) -> Reply:
+    """An operator claims for a customer (the claims service texts the customer)."""
+    services = sender.services
+    claim, outcome = services.claims.request_claim_for(customer.id, device_id, operator_id=sender.user.id,
+                                                       channel="sms", label_code=code)
+    device = services.devices.short_name(claim.device_id)
+    return Reply(_for_claim_text(claim, outcome, device, customer.phone), claim_id=claim.id)
+
+
+def _for_claim_text(claim, outcome: str, device: str, phone: str) -> str:
+    templates = {"claimed": texts.FOR_CLAIMED, "already_yours": texts.FOR_ALREADY,
+                 "waiting": texts.FOR_WAITING, "requested": texts.FOR_TRYING}
+    template = templates.get(outcome)
+    if template is None:
+        return f"{claim.message} {claim.next_step}"
+    return template.format(device=device, phone=phone)
+
+
+# -- CODE ----------------------------------------------------------------------------------------------
+
+
+def _code(sender: Sender, command: Command) -> Reply | Later:
+    """`CODE [<product>]`: a Wi-Fi setup claim code from the setup service."""
+    setup = getattr(sender.services, "setup", None)
+    if setup is None or not hasattr(setup, "create_claim_code"):
+        return Reply(texts.CODE_UNAVAILABLE)
+    product = command.name.strip() or None
+    return Later(lambda: _make_code(sender, setup, product), "code")
+
+
+def _make_code(sender: Sender, setup, product: str | None) -> Reply:
+    made = setup.create_claim_code(sender.user.id, product_key=product, channel="sms")
+    minutes = _minutes_left(made.expires_at)
+    name = getattr(made, "product_name", None) or _product_name(sender.services, getattr(made, "product_key", None))
+    if name:
+        text = texts.CODE_FOR_PRODUCT.format(product=name, minutes=minutes, code=made.code)
+        if len(text) <= SMS_SEGMENT:
+            return Reply(text)
+    return Reply(texts.CODE_PLAIN.format(minutes=minutes, code=made.code))
+
+
+def _minutes_left(expires_at) -> int:
+    """Minutes until `expires_at` (Unix time or datetime), rounded, at least 1."""
+    if hasattr(expires_at, "timestamp"):
+        expires_at = expires_at.timestamp()
+    return max(1, round((float(expires_at) - time.time()) / 60))
+
+
+def _product_name(services, product_key: str | None) -> str | None:
+    """The product's name as the person knows it (None when unknown or the cloud is slow)."""
+    if not product_key:
+        return None
+    return services.devices.product_name(product_key)
+
+
+# -- NAME ----------------------------------------------------------------------------------------------
+
+
+def _name(sender: Sender, command: Command) -> Reply | Later:
+    """`NAME <code or device> <new name>`: rename a device the sender owns."""
+    words = command.code.split()
+    if not words:
+        return Reply(texts.NAME_HOW)
+    if len(words) == 1:
+        return Reply(texts.NAME_NO_NAME)
+    device, typed_name = sender.services.devices.find_owned(sender.user.id, words)
+    if device is None:  # (a box code typed in groups with nothing after it: the name is missing)
+        no_name = len(words) <= device_names.TARGET_WORDS and device_names.looks_like_label_code("".join(words))
+        return Reply(texts.NAME_NO_NAME if no_name else texts.NAME_NOT_YOURS)
+    name = device_names.clean_name(typed_name)
+    if name is None:
+        return Reply(texts.NAME_BAD)
+    return Later(lambda: _rename(sender, device, name), "name")
+
+
+def _rename(sender: Sender, device: dict, name: str) -> Reply:
+    sender.services.devices.rename(device, name)
+    return Reply(texts.NAME_DONE.format(name=name))
+
+
+_HANDLERS = {CLAIM: _claim, CODE: _code, STATUS: _status, NAME: _name, MENU: _menu, SILENT: _silent}

@@ -1,0 +1,2 @@
+"""The web channel: the customer pages, sign-in, Wi-Fi setup pages, health, and what every HTTP
+channel shares (error pages and the JSON error shape in `errors.py`, live-updating pages in `live.py`)."""

@@ -1,0 +1,173 @@
+"""The sign-in pages (blueprint "auth"): phone + SMS code for customers, login + password for operators.
+
+Plain HTML forms that work without JavaScript. The phone number being signed in lives in the
+(signed) session between the two steps, so no one can swap it in a hidden field; `next` rides
+along in the forms and is only ever used through `safe_next`. Errors re-render the same form
+with the plain message and next step (HTTP 400, or 429 with Retry-After); nothing changes.
+No code ever appears in a page, a redirect or the log.
+"""
+from __future__ import annotations
+
+import phonenumbers
+from flask import (
+    Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_login import current_user
+
+from bff.errors import (
+    InvalidPhoneNumber, SignInCodeExpired, TooManySignInCodes, TooManySignInTries, WrongPassword,
+    WrongSignInCode,
+)
+from bff.web.login import safe_next, sign_in, sign_out
+from bff.wiring import get_services
+
+bp = Blueprint("auth", __name__)
+
+PENDING_PHONE = "sign_in_phone"  # session key: the E.164 number a code was sent to
+CUSTOMER_HOME = "/devices"
+OPERATOR_HOME = "/devices"  # until the operators' console (/ops) exists
+
+
+def init_app(app: Flask) -> None:
+    """Register the sign-in pages."""
+    app.register_blueprint(bp)
+
+
+def _accounts():
+    return get_services().accounts
+
+
+def _ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _redirect(target: str):
+    return redirect(target, code=303)
+
+
+# -- customers: phone, then code ----------------------------------------------------------------------
+
+
+@bp.get("/login")
+def login():
+    """The phone form (or straight on, when already signed in)."""
+    next_path = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return _redirect(next_path or CUSTOMER_HOME)
+    return _phone_form(next_path)
+
+
+@bp.post("/login")
+def send_code():
+    """Text a code to the number typed, then show the code form."""
+    next_path = safe_next(request.form.get("next"))
+    phone_text = request.form.get("phone", "")
+    try:
+        phone = _accounts().request_sign_in_code(phone_text, ip=_ip())
+    except InvalidPhoneNumber as exc:
+        return _phone_form(next_path, error=exc, phone=phone_text, status=400)
+    except TooManySignInCodes as exc:
+        return _phone_form(next_path, error=exc, phone=phone_text, status=429)
+    session[PENDING_PHONE] = phone
+    return _redirect(url_for("auth.code", next=next_path))
+
+
+@bp.get("/login/code")
+def code():
+    """The code form for the number in the session."""
+    next_path = safe_next(request.args.get("next"))
+    phone = session.get(PENDING_PHONE)
+    if not phone:
+        return _redirect(url_for("auth.login", next=next_path))
+    return _code_form(phone, next_path)
+
+
+@bp.post("/login/code")
+def check_code():
+    """Sign in with the code; back to where the person was going."""
+    next_path = safe_next(request.form.get("next"))
+    phone = session.get(PENDING_PHONE)
+    if not phone:
+        return _redirect(url_for("auth.login", next=next_path))
+    try:
+        user = _accounts().verify_sign_in_code(phone, request.form.get("code", ""), ip=_ip())
+    except (WrongSignInCode, SignInCodeExpired) as exc:
+        return _code_form(phone, next_path, error=exc, status=400)
+    session.pop(PENDING_PHONE, None)
+    sign_in(user, method="phone", remember=True)
+    return _redirect(next_path or CUSTOMER_HOME)
+
+
+@bp.post("/login/resend")
+def resend_code():
+    """Text a new code to the number in the session (older codes stop working)."""
+    next_path = safe_next(request.form.get("next"))
+    phone = session.get(PENDING_PHONE)
+    if not phone:
+        return _redirect(url_for("auth.login", next=next_path))
+    try:
+        _accounts().request_sign_in_code(phone, ip=_ip())
+    except TooManySignInCodes as exc:
+        return _code_form(phone, next_path, error=exc, status=429)
+    flash("We sent you a new code. Older codes no longer work.", "success")
+    return _redirect(url_for("auth.code", next=next_path))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a form with the CSRF token, never a link) and go to the start page."""
+    sign_out()
+    session.pop(PENDING_PHONE, None)
+    return _redirect("/")
+
+
+def _phone_form(next_path: str | None, *, error=None, phone: str = "", status: int = 200):
+    page = render_template("auth/login.html", next=next_path, error=error, phone=phone)
+    return _with_status(page, status, error)
+
+
+def _code_form(phone: str, next_path: str | None, *, error=None, status: int = 200):
+    page = render_template("auth/code.html", next=next_path, error=error, phone=_pretty(phone))
+    return _with_status(page, status, error)
+
+
+def _with_status(page: str, status: int, error):
+    headers = {}
+    if status == 429 and getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return page, status, headers
+
+
+def _pretty(phone: str) -> str:
+    """+12015550123 as "+1 201-555-0123" (the person checks it is their number)."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# -- operators ------------------------------------------------------------------------------------------
+
+
+@bp.route("/ops/login", methods=["GET", "POST"])
+def ops_login():
+    """Operators sign in with their login and password (operator rights need this sign-in)."""
+    next_path = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return _ops_form(next_path)
+    login_text = request.form.get("login", "")
+    try:
+        user = _accounts().authenticate_operator(login_text, request.form.get("password", ""), ip=_ip())
+    except WrongPassword as exc:
+        return _ops_form(next_path, error=exc, login=login_text, status=400)
+    except TooManySignInTries as exc:
+        return _ops_form(next_path, error=exc, login=login_text, status=429)
+    session.pop(PENDING_PHONE, None)
+    sign_in(user, method="password")
+    return _redirect(next_path or OPERATOR_HOME)
+
+
+def _ops_form(next_path: str | None, *, error=None, login: str = "", status: int = 200):
+    page = render_template("auth/ops_login.html", next=next_path, error=error, login=login)
+    return _with_status(page, status, error)

@@ -1,0 +1,44 @@
+"""`GET /healthz`: is the database usable, the cloud reachable, the worker alive?"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from bff.wiring import get_services
+
+bp = Blueprint("health", __name__)
+
+WORKER_HEARTBEAT_NAME = "worker"
+WORKER_SILENCE_LIMIT_SECONDS = 60
+
+
+@bp.get("/healthz")
+def healthz():
+    """JSON health report; 200 when every part is fine, else 503 (for load balancers)."""
+    services = get_services()
+    report = {
+        "database": _database_status(services.store),
+        "cloud": "reachable" if services.particle.ping() else "unreachable",
+        "worker": _worker_status(services.store),
+    }
+    if services.sandbox_url:
+        report["sandbox"] = {"base_url": services.sandbox_url}
+    healthy = report["database"] == "ok" and report["cloud"] == "reachable" and report["worker"] == "alive"
+    report["ok"] = healthy
+    return jsonify(report), 200 if healthy else 503
+
+
+def _database_status(store) -> str:
+    try:
+        store.ping()
+    except Exception:  # any database failure means "not ok"; the details go to the log
+        current_app.logger.exception("database health check failed")
+        return "error"
+    return "ok"
+
+
+def _worker_status(store) -> str:
+    age = store.seconds_since_heartbeat(WORKER_HEARTBEAT_NAME)
+    if age is None:
+        return "never seen"
+    return "alive" if age <= WORKER_SILENCE_LIMIT_SECONDS else "silent"
+

@@ -1,0 +1,94 @@
+"""Signing people in on the web: flask-login, CSRF on every form, cookie flags, safe `next`.
+
+- Operator rights need a password sign-in: the session remembers how it signed in
+  (`AUTH_METHOD`); an operator who signed in by phone code, or came back through the remember
+  cookie, gets a customer's rights only.
+- Pages that need a signed-in person use flask-login's `login_required`; the unauthorised handler
+  sends a browser to the sign-in page of its kind (`/login`, or `/ops/login` for `/ops/...`) with
+  `next` set, and answers JSON routes with the one JSON error shape.
+"""
+from __future__ import annotations
+
+import re
+
+import flask_login
+from flask import Flask, redirect, request, session, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from bff.accounts import User
+from bff.errors import NotSignedIn
+from bff.web.errors import wants_json
+from bff.wiring import get_services
+
+# Session key: how this session signed in ("phone" or "password"). Operator rights need "password".
+AUTH_METHOD = "bff_auth"
+
+csrf = CSRFProtect()  # blueprints that take no forms exempt themselves: `csrf.exempt(bp)`
+
+_BAD_NEXT_CHARS = re.compile(r"[^\x21-\x7e]|\\")
+
+
+def init_app(app: Flask) -> None:
+    """flask-login, CSRF on every form and the cookie flags."""
+    _cookie_settings(app)
+    login_manager = flask_login.LoginManager(app)
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    csrf.init_app(app)
+
+
+def _cookie_settings(app: Flask) -> None:
+    """HttpOnly and SameSite=Lax always; Secure when bff is served over https."""
+    secure = str(app.config.get("PUBLIC_URL", "")).lower().startswith("https://")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+    )
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", 30 * 24 * 3600)
+    # The form token lives as long as the session: a claim page left open for an hour still works.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+
+
+def _load_user(user_id: str) -> User | None:
+    """The session's user, with a customer's rights unless it signed in with a password."""
+    try:
+        user = get_services().accounts.user(int(user_id))
+    except (TypeError, ValueError):
+        return None
+    if user is not None and user.is_operator and session.get(AUTH_METHOD) != "password":
+        return user.as_customer()
+    return user
+
+
+def _unauthorized():
+    """Not signed in: JSON routes get a 401 in the one error shape, pages the sign-in form."""
+    if wants_json():
+        raise NotSignedIn("sign-in required")
+    view = "auth.ops_login" if request.path.startswith("/ops") else "auth.login"
+    return redirect(url_for(view, next=request.full_path.rstrip("?")), 303)
+
+
+def sign_in(user: User, *, method: str, remember: bool = False) -> None:
+    """Sign `user` in to this browser session; `method` is "phone" or "password"."""
+    session[AUTH_METHOD] = method
+    flask_login.login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    flask_login.logout_user()
+    session.pop(AUTH_METHOD, None)
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site ("/d/..."), else None (no open redirects).
+
+    Refused: anything not starting with exactly one "/" ("//evil", "https://...", "javascript:"),
+    backslashes (browsers read "/\\evil" as "//evil"), spaces, control and non-ASCII characters
+    (browsers drop tabs and new lines, which can turn "/\\t/evil" into "//evil").
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return None
+    if not target.startswith("/") or target.startswith("//") or _BAD_NEXT_CHARS.search(target):
+        return None
+    return target

@@ -1,0 +1,199 @@
+"""The customer pages: start (scan or type the code), the QR landing and claim, my devices.
+
+A thin blueprint over the claims service (bff/claims/): it reads the request, asks the
+service, and renders what the service says in plain words. Every page works without
+JavaScript; static/bff.js only adds the in-page camera scanner and live updates (it polls the
+small JSON views below and reloads the page when what it shows has changed: bff/web/live.py).
+Errors become pages (or JSON) in bff/web/errors.py.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from bff import errors, labels
+from bff.web.errors import json_error, json_response, status_and_code
+from bff.web.live import live, no_js_refresh, no_store, version_of
+from bff.wiring import get_services
+
+bp = Blueprint("web", __name__)
+
+WAITING_POLL_MS = 2000  # the claim page asks every 2 s while a claim waits (a tiny JSON)
+DEVICES_POLL_MS = 5000  # "my devices" while a claim waits
+IDLE_POLL_MS = 30000  # "my devices" otherwise (online state of the devices)
+
+
+# -- start: scan the code, or type it -------------------------------------------------------------
+
+
+@bp.get("/")
+def start():
+    return render_template("web/start.html", code="", error=None, example_code=labels.LABEL_CODE_EXAMPLE)
+
+
+@bp.post("/")
+def find_by_code():
+    """A typed label code: on success, go to the device's landing with its QR tag."""
+    code = request.form.get("code", "").strip()
+    if not code:
+        return _start_with_error(code, "Type the code from the box. It has 12 letters and numbers.")
+    try:
+        device = get_services().claims.device_for_label_code(code)
+    except labels.LabelCodeError as error:  # typo (caught by the check symbol) or not a code at all
+        return _start_with_error(code, error.customer_text)
+    except errors.ClaimRefused as error:
+        return _start_with_error(code, error.customer_text)
+    tag = get_services().claims.link_tag(device.device_id)
+    return redirect(url_for("web.device", device_id=device.device_id, k=tag), 303)
+
+
+def _start_with_error(code: str, error: str):
+    return render_template("web/start.html", code=code, error=error,
+                           example_code=labels.LABEL_CODE_EXAMPLE), 422
+
+
+# -- the QR landing and the claim -----------------------------------------------------------------
+
+
+@bp.get("/d/<device_id>")
+def device(device_id: str):
+    """The page the box QR opens: the device, then sign in, Claim, or the claim's result."""
+    tag = request.args.get("k", "")
+    try:
+        view = get_services().claims.device_for_link(device_id, tag)
+    except errors.ClaimRefused as error:
+        # Unknown device, bad or missing tag, someone else's: the same words and status for all.
+        return render_template("web/refused.html", error=error), 404
+    claim = None
+    if current_user.is_authenticated:
+        claim = get_services().claims.open_claim(current_user.id, view.device_id)
+    return _device_page(view, tag, claim)
+
+
+@bp.post("/d/<device_id>/claim")
+def claim(device_id: str):
+    """The Claim button: ask the claims service, then show the result on the landing (PRG)."""
+    tag = request.form.get("k", "")
+    if not current_user.is_authenticated:
+        return redirect(_login_url(url_for("web.device", device_id=device_id, k=tag or None)), 303)
+    services = get_services()
+    try:
+        claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag)
+    except errors.ClaimRefused as error:
+        return render_template("web/refused.html", error=error), 403
+    except errors.BffError as error:  # e.g. too many attempts: say so on the device page
+        view = services.claims.device_for_link(device_id, tag)
+        return _device_page(view, tag, None, problem=error), status_and_code(error)[0]
+    return redirect(url_for("web.device", device_id=claim.device_id, k=tag) + "#result", 303)
+
+
+def _device_page(view, tag: str, claim, problem: errors.BffError | None = None):
+    return render_template(
+        "web/device.html",
+        device=view,
+        tag=tag,
+        claim=claim,
+        problem=problem,
+        login_url=_login_url(request.full_path) if not current_user.is_authenticated else None,
+        live=_claim_live(claim),
+        refresh_seconds=no_js_refresh(claim is not None and not claim.done),
+    )
+
+
+def _claim_live(claim) -> dict | None:
+    """What the page's script polls while the claim is open (None when nothing can change)."""
+    if claim is None or claim.done:
+        return None
+    return live(url_for("web.claim_json", claim_id=claim.id), _claim_version(claim), WAITING_POLL_MS)
+
+
+# -- my devices -----------------------------------------------------------------------------------
+
+
+@bp.get("/devices")
+@login_required
+def devices():
+    data = _my_devices(current_user.id)
+    waiting = [c for c in data["claims"] if not c["done"]]
+    return render_template(
+        "web/devices.html",
+        devices=data["devices"],
+        waiting=waiting,
+        finished=[c for c in data["claims"] if c["done"] and not c["succeeded"]],
+        live=live(url_for("web.devices_json"), data["version"], DEVICES_POLL_MS if waiting else IDLE_POLL_MS),
+        refresh_seconds=no_js_refresh(bool(waiting)),
+    )
+
+
+def _my_devices(user_id: int) -> dict:
+    claims = get_services().claims
+    owned = [_device_json(d) for d in claims.devices_of(user_id)]
+    owned_ids = {d["device_id"] for d in owned}
+    shown = [_claim_json(c) for c in claims.claims_of(user_id)
+             if not (c.succeeded and c.device_id in owned_ids)]  # a finished success is in "devices"
+    data = {"devices": owned, "claims": shown}
+    data["version"] = version_of(data)
+    return data
+
+
+# -- JSON for live updates ------------------------------------------------------------------------
+
+
+@bp.get("/claims/<int:claim_id>.json")
+@login_required
+def claim_json(claim_id: int):
+    claim = get_services().claims.claim_for_user(claim_id, current_user.id)
+    if claim is None:
+        return json_error(404, "not_found", "We could not find that.", "Check the address.")
+    return json_response(_claim_json(claim))
+
+
+@bp.get("/devices.json")
+@login_required
+def devices_json():
+    return json_response(_my_devices(current_user.id))
+
+
+def _claim_json(claim) -> dict:
+    return {
+        "id": claim.id, "device_id": claim.device_id, "device_name": _device_name(claim.device_id),
+        "state": claim.state, "outcome": claim.outcome, "done": claim.done,
+        "succeeded": claim.succeeded, "title": claim.title, "message": claim.message,
+        "next_step": claim.next_step, "attempts": claim.attempts, "created_at": claim.created_at,
+        "updated_at": claim.updated_at, "finished_at": claim.finished_at,
+        "version": _claim_version(claim),
+    }
+
+
+def _device_json(view) -> dict:
+    return {"device_id": view.device_id, "name": view.name, "product_name": view.product_name,
+            "platform": view.platform, "online": view.online}
+
+
+def _device_name(device_id: str) -> str:
+    """A short name for a device in a claim (its name, or the end of its ID)."""
+    views = getattr(get_services().claims, "devices", None)
+    if views is not None and hasattr(views, "short_name"):
+        return views.short_name(device_id)
+    return f"...{device_id[-6:]}"
+
+
+def _claim_version(claim) -> str:
+    """Changes when what the claim page shows changes (not on every retry)."""
+    return version_of([claim.state, claim.outcome, claim.title, claim.message, claim.next_step])
+
+
+bp.after_request(no_store)  # pages here show a person's devices, claims and phone: no cache may keep them
+
+
+# -- helpers shared with the templates ------------------------------------------------------------
+
+
+def _login_url(next_path: str) -> str:
+    """The phone sign-in page, coming back to `next_path` (one of our own paths) afterwards."""
+    return url_for("auth.login", next=next_path.rstrip("?"))
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"has_endpoint": lambda name: name in current_app.view_functions}

@@ -1,0 +1,71 @@
+"""The wiring: the long-lived objects one bff process shares (storage, the cloud client, the SMS
+sender, the services), built once and handed to the channels (`get_services()`).
+
+They are built on first use (`get_services()`), not when the app is created, so that commands
+which need none of them (`flask bff sandbox`) start nothing.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from bff.accounts import AccountService, ApiTokens
+from bff.claims.service import ClaimsService
+from bff.db.store import Store
+from bff.devices import DeviceService
+from bff.particle import sandbox_link
+from bff.particle.client import ParticleCloud
+from bff.twilio.sender import SmsSender
+from bff.wifi_setup.service import SetupService
+
+_build_lock = threading.Lock()
+
+
+@dataclass
+class Services:
+    """What the blueprints, the worker and the CLI work with."""
+
+    store: Store
+    particle: ParticleCloud
+    sandbox_url: str | None  # the sandbox cloud's base URL in sandbox mode, else None
+    sms: SmsSender  # outbound SMS (Twilio, or the outbox without credentials)
+    accounts: AccountService  # users, phone sign-in, operators, rate limits
+    api_tokens: ApiTokens  # the JSON API's bearer tokens
+    devices: DeviceService  # known devices: find, view, name, rename
+    claims: ClaimsService  # the one claims state machine for every channel
+    setup: SetupService  # Wi-Fi setup: claim codes, watching devices arrive, API tokens
+
+
+def get_services(app: Flask | None = None) -> Services:
+    """The services of `app` (default: the current app), built on first use."""
+    app = app or current_app._get_current_object()
+    with _build_lock:
+        if "bff" not in app.extensions:
+            app.extensions["bff"] = _build(app)
+    return app.extensions["bff"]
+
+
+def _build(app: Flask) -> Services:
+    """Open the database, link to the cloud (starting the sandbox if needed), build the services."""
+    config = app.config
+    store = Store(config["DATABASE"])
+    store.migrate()
+    sandbox_url = None
+    if config["SANDBOX_MODE"]:
+        link = sandbox_link.connect(config["PARTICLE_API_URL"], config["SANDBOX_STATE_FILE"])
+        config["PARTICLE_API_URL"] = sandbox_url = link.base_url
+        config["PARTICLE_PRODUCTS"] = link.products
+    particle = ParticleCloud(config["PARTICLE_API_URL"], config["PARTICLE_PRODUCTS"], store)
+    sms = SmsSender(store, account_sid=config["TWILIO_ACCOUNT_SID"],
+                    auth_token=config["TWILIO_AUTH_TOKEN"], from_number=config["TWILIO_FROM"],
+                    status_callback=f"{config['PUBLIC_URL']}/sms/status")
+    accounts = AccountService(store, sms, secret=config["SECRET_KEY"])
+    devices = DeviceService(store, particle)
+    claims = ClaimsService(store, particle, sms, label_key=config["LABEL_KEY"], devices=devices,
+                           rate_limit=accounts.hit_rate_limit)
+    setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit)
+    return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
+                    accounts=accounts, api_tokens=ApiTokens(store), devices=devices, claims=claims,
+                    setup=setup)

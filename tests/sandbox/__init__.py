@@ -1,0 +1,1 @@
+"""The sandbox cloud's tests (a package, so the test modules import `sandbox_client` relatively)."""
