@@ -3,6 +3,7 @@
 
     python3 dev.py run     # bff against the embedded sandbox cloud, with demo data
     python3 dev.py test    # the whole test suite (extra arguments go to pytest)
+    python3 dev.py mutate  # mutation testing of the core rules, then the score per module
 
 Set-up is idempotent and quick when nothing changed: a virtual environment in .venv with the
 project installed (re-installed when pyproject.toml changes), the npm packages of tests/node
@@ -111,7 +112,19 @@ def command_test(args: list[str]) -> None:
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), "-m", "pytest", *args])
 
 
-COMMANDS = {"run": command_run, "test": command_test}
+def command_mutate(args: list[str]) -> None:
+    """Mutation testing of the core-rule modules ([tool.mutmut] in pyproject.toml), then the score."""
+    ensure_venv()
+    ensure_python_packages("test,mutation")
+    ensure_node_packages()
+    os.chdir(ROOT)
+    result = subprocess.run([str(VENV / "bin" / "mutmut"), "run", *args])
+    if result.returncode not in (0, 1):
+        sys.exit(result.returncode)
+    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), "bench/mutation_score.py"])
+
+
+COMMANDS = {"run": command_run, "test": command_test, "mutate": command_mutate}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

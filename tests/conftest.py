@@ -1,20 +1,43 @@
-"""Shared fixtures: the sandbox Particle cloud runs as a real HTTP server on loopback.
+"""The shared fixtures, one definition each (a folder's conftest.py holds only what that folder alone uses).
 
-One sandbox server serves the whole test session (starting it costs RSA keys and threads);
-`sandbox` resets it to the demo data before each test, so every test starts from the same cloud.
-`particle` is bff's real client talking HTTP to it; `store` is a fresh SQLite file per test;
-`control` drives the sandbox through its control API (devices, faults, request log, clock, options).
+- The sandbox Particle cloud runs as a real HTTP server on loopback: one server for the whole session
+  (starting it costs RSA keys and threads); `sandbox` resets it to the demo data before each test, so
+  every test starts from the same cloud; `control` drives it through its control API (devices,
+  faults, request log, clock, options).
+- The test's database is one fresh SQLite file: `store` opens it, and so does every app `app_factory`
+  builds. `clock` is a FakeClock the test moves by hand.
+- bff's parts without an app, on that database: `particle` (the real cloud client, over HTTP to the
+  sandbox), `sms` (the SMS sender, texts kept in the outbox), `twilio_sender` (the same talking to a
+  local fake Twilio), `accounts`, `claims`; `person` and `other_person` are customers with phones.
+- bff as an app: `app_factory` (settings from an `app_settings` mark, then its arguments), `app`,
+  its `services`, a `client` not signed in, `member` signed in as `person`; `api_client` and
+  `other_api_client` for the JSON API; `worker_factory` runs workers in threads.
 """
 from __future__ import annotations
+
+import threading
 
 import pytest
 import requests
 
-from bff import create_app
+from bff import create_app, labels
+from bff.accounts.service import AccountService
+from bff.api.openapi import openapi_document
+from bff.claims.service import ClaimsService
 from bff.config import ProductCredentials
 from bff.db.store import Store
 from bff.particle.client import ParticleCloud
 from bff.sandbox import SandboxCloud
+from bff.twilio.sender import SmsSender
+from bff.wiring import get_services
+from bff.worker import Worker
+
+from tests.support import LABEL_KEY, OTHER_PHONE, PHONE, cheap_hasher
+from tests.support.api_client import ApiClient, OpenApiChecker, sign_in_by_api
+from tests.support.clock import FakeClock
+from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio, LocalTwilioHttpClient
+from tests.support.pages import signed_in_client
+from tests.support.polling import wait_until
 
 TEST_TIMEOUT = (2.0, 5.0)  # short, so a broken test fails fast; faults use latency beyond it
 
@@ -78,17 +101,34 @@ class SandboxControl:
                 if d["product_id"] == product_id and d["online"] == online and not d["owner"]]
 
 
-@pytest.fixture
-def store(tmp_path):
-    """A migrated database in a fresh file."""
-    database = Store(tmp_path / "bff.sqlite3")
-    database.migrate()
-    yield database
-    database.close()
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "app_settings(**settings): settings of every app app_factory builds for the marked "
+                   "tests (the closest mark counts; the factory's arguments still come last)")
+
+
+# -- the sandbox cloud -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """The sandbox cloud, started once on 127.0.0.1 with an ephemeral port."""
+    cloud = SandboxCloud()
+    cloud.start(host="127.0.0.1", port=0)
+    yield cloud
+    cloud.stop()
 
 
 @pytest.fixture
-def control(sandbox):
+def sandbox(sandbox_server):
+    """The sandbox cloud, reset to its demo data (products, clients, Wi-Fi network, devices)."""
+    sandbox_server.reset()
+    return sandbox_server
+
+
+@pytest.fixture
+def control(sandbox) -> SandboxControl:
+    """The sandbox's control API."""
     return SandboxControl(sandbox.base_url)
 
 
@@ -106,6 +146,7 @@ def electron(demo) -> dict:
 
 @pytest.fixture
 def photon(demo) -> dict:
+    """The demo Photon product (Wi-Fi: set up through SoftAP with a claim code)."""
     return next(p for p in demo["products"] if p["platform"] == "photon")
 
 
@@ -114,6 +155,36 @@ def products(demo) -> list[ProductCredentials]:
     """bff's product configuration for the demo products (keyed by slug)."""
     return [ProductCredentials(key=p["slug"], client_id=p["client_id"], client_secret=p["client_secret"])
             for p in demo["products"]]
+
+
+@pytest.fixture
+def online_device(control, electron) -> str:
+    """An online, imported, unclaimed Electron."""
+    return control.demo_devices(electron["id"], online=True)[0]["id"]
+
+
+@pytest.fixture
+def offline_device(control, electron) -> str:
+    """An offline, imported, unclaimed Electron."""
+    return control.demo_devices(electron["id"], online=False)[0]["id"]
+
+
+# -- the test's database and clock; bff's parts without an app -------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A migrated database in a fresh file (the file every app of the test opens too)."""
+    database = Store(tmp_path / "bff.sqlite3")
+    database.migrate()
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test moves by hand, starting now (hand it to a service as `clock=`)."""
+    return FakeClock()
 
 
 @pytest.fixture
@@ -134,6 +205,7 @@ def particle(particle_factory) -> ParticleCloud:
 
 @pytest.fixture
 def user_id(store) -> int:
+    """A user without a phone, in the store."""
     return store.create_user()
 
 
@@ -144,47 +216,163 @@ def customer(particle, electron, user_id) -> str:
 
 
 @pytest.fixture
-def online_device(control, electron) -> str:
-    """An online, imported, unclaimed Electron."""
-    return control.demo_devices(electron["id"], online=True)[0]["id"]
-
-
-@pytest.fixture
-def offline_device(control, electron) -> str:
-    return control.demo_devices(electron["id"], online=False)[0]["id"]
-
+def sms(store, clock) -> SmsSender:
+    """The SMS sender without Twilio: texts are kept in the outbox."""
+    return SmsSender(store, clock=clock)
 
 
 @pytest.fixture(scope="session")
-def sandbox_server():
-    """The sandbox cloud, started once on 127.0.0.1 with an ephemeral port."""
-    cloud = SandboxCloud()
-    cloud.start(host="127.0.0.1", port=0)
-    yield cloud
-    cloud.stop()
+def fake_twilio_server():
+    server = FakeTwilio().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def sandbox(sandbox_server):
-    """The sandbox cloud, reset to its demo data (products, clients, Wi-Fi network, devices)."""
-    sandbox_server.reset()
-    return sandbox_server
-
+def fake_twilio(fake_twilio_server) -> FakeTwilio:
+    """A local fake of Twilio's REST API (what it received, outages on demand), fresh for the test."""
+    fake_twilio_server.reset()
+    return fake_twilio_server
 
 
 @pytest.fixture
-def app_factory(sandbox, tmp_path):
-    """Builds bff apps in sandbox mode, talking HTTP to the test sandbox, on this test's database."""
+def twilio_sender(store, clock, fake_twilio) -> SmsSender:
+    """The SMS sender with the test Twilio account, talking HTTP to `fake_twilio`."""
+    return SmsSender(store, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, from_number=OUR_NUMBER,
+                     http_client=LocalTwilioHttpClient(fake_twilio.base_url), clock=clock)
+
+
+@pytest.fixture
+def accounts(store, sms, clock) -> AccountService:
+    """The accounts service (people, sign-in codes, operators) over the test's store and outbox, on `clock`."""
+    return AccountService(store, sms, clock=clock, secret="test-secret", password_hasher=cheap_hasher())
+
+
+@pytest.fixture
+def person(accounts):
+    """A customer: the user of PHONE (texts to them land in the outbox)."""
+    return accounts.user_for_phone(PHONE)
+
+
+@pytest.fixture
+def other_person(accounts):
+    """Another customer: the user of OTHER_PHONE."""
+    return accounts.user_for_phone(OTHER_PHONE)
+
+
+@pytest.fixture
+def claims(store, particle, sms, clock) -> ClaimsService:
+    """The claims service over the test's store, the sandbox and the outbox, on `clock`."""
+    return ClaimsService(store, particle, sms, label_key=LABEL_KEY, clock=clock)
+
+
+@pytest.fixture
+def tag():
+    """The QR tag of a device, as printed on its label: `tag(device_id)`."""
+    return lambda device_id: labels.qr_tag(LABEL_KEY, device_id)
+
+
+# -- bff as an app ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_factory(request, sandbox, tmp_path):
+    """Builds bff apps in sandbox mode, talking HTTP to the test sandbox, on this test's database.
+
+    Settings: the test defaults below, then those of the test's `app_settings` mark (on the test,
+    its module or class), then the arguments. CSRF stays on (TESTING does not turn it off): the
+    tests send the form token as a browser does. SMS work an app still runs ends with the test.
+    """
+    mark = request.node.get_closest_marker("app_settings")
+    built = []
 
     def build(**overrides):
-        config = {
+        settings = {
             "TESTING": True,
             "DATABASE": str(tmp_path / "bff.sqlite3"),
             "PARTICLE_API_URL": sandbox.base_url,
             "SECRET_KEY": "test-secret-key",
-            "LABEL_KEY": "test-label-key",
+            "LABEL_KEY": LABEL_KEY,
+            "PUBLIC_URL": "http://bff.test",  # not bff's default, so a test sees links use it
+            **(mark.kwargs if mark else {}),
             **overrides,
         }
-        return create_app(config, instance_path=str(tmp_path / "instance"))
+        app = create_app(settings, instance_path=str(tmp_path / "instance"))
+        assert app.config.get("WTF_CSRF_ENABLED", True)
+        built.append(app)
+        return app
 
-    return build
+    yield build
+    for app in built:  # let running SMS work end before the next test resets the sandbox
+        inbox = app.extensions.get("bff_sms_inbox")
+        if inbox is not None:
+            inbox.close(wait=True)
+
+
+@pytest.fixture
+def app(app_factory):
+    """bff in sandbox mode against the test sandbox, on the test's database."""
+    return app_factory()
+
+
+@pytest.fixture
+def services(app):
+    """The app's services (argon2 at its cheapest, so operators' passwords hash fast)."""
+    found = get_services(app)
+    found.accounts.hasher = cheap_hasher()
+    return found
+
+
+@pytest.fixture
+def client(app):
+    """A browser that is not signed in (the Flask test client)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def member(app, person):
+    """A browser signed in as `person`."""
+    return signed_in_client(app, person)
+
+
+@pytest.fixture
+def checker() -> OpenApiChecker:
+    """Checks API replies against /api/v1/openapi.json (`ApiClient` calls it on every reply)."""
+    return OpenApiChecker(openapi_document())
+
+
+@pytest.fixture
+def api_client(app, checker, services) -> ApiClient:
+    """The JSON API as a setup app uses it, signed in (by phone) as PHONE."""
+    client = ApiClient(app.test_client(), checker)
+    client.token = sign_in_by_api(client, services.sms, PHONE, name="test app")
+    return client
+
+
+@pytest.fixture
+def other_api_client(app, checker, services) -> ApiClient:
+    """The JSON API signed in as OTHER_PHONE."""
+    client = ApiClient(app.test_client(), checker)
+    client.token = sign_in_by_api(client, services.sms, OTHER_PHONE)
+    return client
+
+
+@pytest.fixture
+def worker_factory():
+    """Starts workers in threads, `start(services, heartbeat_seconds=...)`, each returned once its
+    event streams are connected; stops them after the test (ask for it after what the workers use,
+    so they stop before that is torn down)."""
+    running: list[tuple[Worker, threading.Thread]] = []
+
+    def start(services, *, heartbeat_seconds: float) -> Worker:
+        worker = Worker(services, heartbeat_seconds=heartbeat_seconds, stream_options={"silence_timeout": 5})
+        thread = threading.Thread(target=worker.run_forever, daemon=True)
+        thread.start()
+        running.append((worker, thread))
+        assert wait_until(lambda: worker.streams and all(s.connected.is_set() for s in worker.streams))
+        return worker
+
+    yield start
+    for worker, thread in running:
+        worker.stop()
+        thread.join(timeout=15)

@@ -143,7 +143,7 @@ def readme_routes() -> list[tuple[str, str | None, str]]:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def documented_app(tmp_path_factory):
     """bff in sandbox mode (its console adds routes); creating it starts no sandbox."""
     instance = tmp_path_factory.mktemp("docs-instance")
     with pytest.MonkeyPatch.context() as patch:
@@ -154,19 +154,19 @@ def app(tmp_path_factory):
                           instance_path=str(instance))
 
 
-def test_every_route_of_the_app_is_in_the_readme(app):
+def test_every_route_of_the_app_is_in_the_readme(documented_app):
     documented = set()
     for _, _, path in readme_routes():
         if not path.endswith("/..."):
             documented |= written_forms(path)
-    missing = sorted({rule for form, (rule, _) in app_routes(app).items() if form not in documented})
+    missing = sorted({rule for form, (rule, _) in app_routes(documented_app).items() if form not in documented})
     assert not missing, (
         f"routes missing from README.md (add them to the Routes table, or to the JSON API "
         f"section for /api/v1): {missing}")
 
 
-def test_every_route_in_the_readme_exists(app):
-    routes = app_routes(app)
+def test_every_route_in_the_readme_exists(documented_app):
+    routes = app_routes(documented_app)
     absent = []
     for written, method, path in readme_routes():
         if path.endswith("/..."):  # e.g. /api/v1/...: something must live under it
@@ -204,17 +204,17 @@ def bff_commands(app: Flask) -> dict[str, click.Command]:
     return dict(group.commands)
 
 
-def test_commands_and_the_readme_table_agree(app):
+def test_commands_and_the_readme_table_agree(documented_app):
     written = [name.split()[0] for name in first_column_names("Commands")]
-    commands = bff_commands(app)
+    commands = bff_commands(documented_app)
     assert not (missing := sorted(set(commands) - set(written))), \
         f"`flask bff` commands missing from the README's Commands table: {missing}"
     assert not (absent := sorted(set(written) - set(commands))), \
         f"the README's Commands table lists commands that do not exist: {absent}"
 
 
-def test_every_option_the_commands_table_names_exists(app):
-    commands = bff_commands(app)
+def test_every_option_the_commands_table_names_exists(documented_app):
+    commands = bff_commands(documented_app)
     wrong = []
     for row in first_column_names("Commands"):
         name, *rest = row.split()

@@ -33,3 +33,12 @@ def e164_or_normalized(text: str, default_region: str = DEFAULT_REGION) -> str:
     if E164.fullmatch(stripped):
         return stripped
     return normalize_phone(stripped, default_region)
+
+
+def pretty_phone(phone: str) -> str:
+    """+12015550123 as "+1 201-555-0123", for a person to check it is their number."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

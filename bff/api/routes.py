@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
-from bff.web.login import csrf
+from bff.web.login import client_ip, csrf
 from bff.api.auth import current_caller
 from bff.api.errors import ApiError, init_errors, json_response, valid_id
 from bff.api.openapi import openapi_document
@@ -66,10 +66,6 @@ def _text(body: dict, name: str, *, limit: int = WORD_LIMIT, required: bool = Fa
     return value
 
 
-def _ip() -> str:
-    return request.remote_addr or "unknown"
-
-
 def _user_id() -> int:
     return current_caller(get_services().api_tokens).user_id
 
@@ -82,7 +78,7 @@ def send_sign_in_code():
     """Text a sign-in code to the phone number."""
     phone = _text(_body(), "phone", limit=PHONE_LIMIT, required=True)
     accounts = get_services().accounts
-    phone = accounts.request_sign_in_code(phone, ip=_ip())
+    phone = accounts.request_sign_in_code(phone, ip=client_ip())
     return json_response({"phone": phone, "expires_in": accounts.CODE_LIFETIME}, 202)
 
 
@@ -94,7 +90,7 @@ def sign_in():
     code = _text(body, "code", limit=CODE_LIMIT, required=True)
     name = _text(body, "name", limit=NAME_LIMIT)
     services = get_services()
-    user = services.accounts.verify_sign_in_code(phone, code, ip=_ip())
+    user = services.accounts.verify_sign_in_code(phone, code, ip=client_ip())
     token = services.api_tokens.issue(user.id, name)
     return json_response({"token": token, "token_type": "bearer",
                           "user": {"id": user.id, "phone": user.phone}}, 201)

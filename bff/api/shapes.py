@@ -1,4 +1,4 @@
-"""What the JSON API returns: plain dicts made from the services' objects (see api_openapi.py).
+"""What the JSON API returns: plain dicts made from the services' objects (see bff/api/openapi.py).
 
 Times are ISO 8601 UTC strings ("2024-05-01T12:00:00Z"); `expires_in` is whole seconds from now,
 for phones whose clocks are wrong.

@@ -1,4 +1,4 @@
-"""SQL for users, phone sign-in codes and rate-limit counters (mixed into `bff.db.store.Store`).
+"""SQL for users, phone sign-in codes, rate-limit counters and API tokens (mixed into `bff.db.store.Store`).
 
 Callers (bff/accounts/) pass phone numbers already in E.164 and logins already normalised;
 these methods only store and fetch. Times are Unix epoch seconds; `now` defaults to the clock.
@@ -12,7 +12,7 @@ from bff.errors import LoginTaken
 
 
 class AccountQueries:
-    """Queries of accounts.py: users by phone or login, sign-in codes, rate-limit counters."""
+    """Queries of bff/accounts/: users by phone or login, sign-in codes, rate-limit counters, API tokens."""
 
     # -- users ---------------------------------------------------------------------------------
 
@@ -119,3 +119,33 @@ class AccountQueries:
     def prune_rate_counters(self, *, before: float) -> int:
         """Delete counters of windows that started before `before`; returns how many went."""
         return self.db.execute("DELETE FROM rate_counters WHERE window_start < ?", [before]).rowcount
+
+    # -- API tokens --------------------------------------------------------------------------------
+
+    def insert_api_token(self, user_id: int, token_hash: str, *, name: str | None,
+                         now: float | None = None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?)",
+            [user_id, token_hash, name, now_or(now)],
+        )
+        return cursor.lastrowid
+
+    def live_api_token(self, token_hash: str) -> dict | None:
+        """The token with this hash unless it was revoked."""
+        return first_row(self.db.query(
+            "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", [token_hash]
+        ))
+
+    def touch_api_token(self, token_id: int, *, now: float, every: float) -> None:
+        """Record a use (at most once per `every` seconds: a read must not always write)."""
+        self.db.execute(
+            "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND COALESCE(last_used_at, 0) <= ?",
+            [now, token_id, now - every],
+        )
+
+    def revoke_api_token(self, token_id: int, *, now: float | None = None) -> bool:
+        cursor = self.db.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [now_or(now), token_id],
+        )
+        return cursor.rowcount == 1

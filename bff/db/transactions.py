@@ -1,4 +1,4 @@
-"""Small helpers shared by the query modules of bff/db*.py."""
+"""The clock default and transactions shared by the query modules of bff/db/."""
 from __future__ import annotations
 
 import time

@@ -1,9 +1,9 @@
-"""SQL for Wi-Fi setup: bff API tokens and the claim codes handed out (mixed into `bff.db.store.Store`).
+"""SQL for Wi-Fi setup: the claim codes handed out and what became of them (mixed into `bff.db.store.Store`).
 
 Claim codes (`claim_codes`): only a hash of the code is kept, with who asked, for which product,
 until when, and what became of it: `open` -> `arrived` (a device came online on their account)
 | `expired` (with a `diagnosis`). API tokens (`api_tokens`): only a hash, revocable.
-Callers (bff/wifi_setup/service.py, bff/api/auth.py) pass normalised values; times are Unix seconds.
+Callers (bff/wifi_setup/) pass normalised values; times are Unix seconds.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ _OPEN = "state = 'open'"
 
 
 class SetupQueries:
-    """Queries of the setup service and the JSON API."""
+    """Queries of the Wi-Fi setup service: claim codes and what became of them."""
 
     # -- claim codes: writing ----------------------------------------------------------------------
 
@@ -143,36 +143,6 @@ class SetupQueries:
             "SELECT device_id FROM claims WHERE user_id = ? AND state = 'claimed'", [user_id]
         ).fetchall()
         return {row[0] for row in rows}
-
-    # -- API tokens --------------------------------------------------------------------------------
-
-    def insert_api_token(self, user_id: int, token_hash: str, *, name: str | None,
-                         now: float | None = None) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?)",
-            [user_id, token_hash, name, now_or(now)],
-        )
-        return cursor.lastrowid
-
-    def live_api_token(self, token_hash: str) -> dict | None:
-        """The token with this hash unless it was revoked."""
-        return first_row(self.db.query(
-            "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", [token_hash]
-        ))
-
-    def touch_api_token(self, token_id: int, *, now: float, every: float) -> None:
-        """Record a use (at most once per `every` seconds: a read must not always write)."""
-        self.db.execute(
-            "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND COALESCE(last_used_at, 0) <= ?",
-            [now, token_id, now - every],
-        )
-
-    def revoke_api_token(self, token_id: int, *, now: float | None = None) -> bool:
-        cursor = self.db.execute(
-            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            [now_or(now), token_id],
-        )
-        return cursor.rowcount == 1
 
 
 def _decoded(row: dict | None) -> dict | None:

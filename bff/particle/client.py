@@ -1,4 +1,4 @@
-"""The only code that talks to the Particle cloud (or the sandbox, which speaks the same API).
+"""`ParticleCloud`: every call bff makes to the Particle cloud (or the sandbox, which speaks the same API).
 
 `ParticleCloud` holds the configured products and their OAuth clients and does, over HTTP:
 product bearer tokens and customer tokens (authlib, client credentials, HTTP Basic client auth),

@@ -1,7 +1,7 @@
-"""SMS, both sides of Twilio.
+"""The SMS channel: text commands in, plain one-segment answers out.
 
-The channel (inbound): `webhook.py` (`POST /sms`, `/sms/status`), `inbox.py` (dedupe, reply
+`webhook.py` (`POST /sms`, `/sms/status`), `inbox.py` (dedupe, reply
 deadline, late results), `parse.py` (the commands people type), `commands.py` (what each does,
 over the services), `texts.py` (every reply), `status_reply.py` (the STATUS answer).
-The adapter (outbound): `sender.py` (Twilio or the outbox, GSM-7 segments), used by the services.
+Sending SMS and Twilio's signatures are the Twilio adapter's (bff/twilio/).
 """

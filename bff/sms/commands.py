@@ -1,4 +1,4 @@
-"""What each SMS command does, over the services (claims, accounts, store, cloud, setup).
+"""What each SMS command does, over the services (claims, devices, accounts, setup).
 
 Each command is answered in two steps so the TwiML reply never waits on a slow cloud:
 

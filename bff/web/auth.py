@@ -8,17 +8,17 @@ No code ever appears in a page, a redirect or the log.
 """
 from __future__ import annotations
 
-import phonenumbers
 from flask import (
     Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user
 
+from bff.accounts.phones import pretty_phone
 from bff.errors import (
     InvalidPhoneNumber, SignInCodeExpired, TooManySignInCodes, TooManySignInTries, WrongPassword,
     WrongSignInCode,
 )
-from bff.web.login import safe_next, sign_in, sign_out
+from bff.web.login import client_ip, safe_next, sign_in, sign_out
 from bff.wiring import get_services
 
 bp = Blueprint("auth", __name__)
@@ -35,10 +35,6 @@ def init_app(app: Flask) -> None:
 
 def _accounts():
     return get_services().accounts
-
-
-def _ip() -> str:
-    return request.remote_addr or "unknown"
 
 
 def _redirect(target: str):
@@ -63,7 +59,7 @@ def send_code():
     next_path = safe_next(request.form.get("next"))
     phone_text = request.form.get("phone", "")
     try:
-        phone = _accounts().request_sign_in_code(phone_text, ip=_ip())
+        phone = _accounts().request_sign_in_code(phone_text, ip=client_ip())
     except InvalidPhoneNumber as exc:
         return _phone_form(next_path, error=exc, phone=phone_text, status=400)
     except TooManySignInCodes as exc:
@@ -90,7 +86,7 @@ def check_code():
     if not phone:
         return _redirect(url_for("auth.login", next=next_path))
     try:
-        user = _accounts().verify_sign_in_code(phone, request.form.get("code", ""), ip=_ip())
+        user = _accounts().verify_sign_in_code(phone, request.form.get("code", ""), ip=client_ip())
     except (WrongSignInCode, SignInCodeExpired) as exc:
         return _code_form(phone, next_path, error=exc, status=400)
     session.pop(PENDING_PHONE, None)
@@ -106,7 +102,7 @@ def resend_code():
     if not phone:
         return _redirect(url_for("auth.login", next=next_path))
     try:
-        _accounts().request_sign_in_code(phone, ip=_ip())
+        _accounts().request_sign_in_code(phone, ip=client_ip())
     except TooManySignInCodes as exc:
         return _code_form(phone, next_path, error=exc, status=429)
     flash("We sent you a new code. Older codes no longer work.", "success")
@@ -127,7 +123,7 @@ def _phone_form(next_path: str | None, *, error=None, phone: str = "", status: i
 
 
 def _code_form(phone: str, next_path: str | None, *, error=None, status: int = 200):
-    page = render_template("auth/code.html", next=next_path, error=error, phone=_pretty(phone))
+    page = render_template("auth/code.html", next=next_path, error=error, phone=pretty_phone(phone))
     return _with_status(page, status, error)
 
 
@@ -137,14 +133,6 @@ def _with_status(page: str, status: int, error):
         headers["Retry-After"] = str(error.retry_after)
     return page, status, headers
 
-
-def _pretty(phone: str) -> str:
-    """+12015550123 as "+1 201-555-0123" (the person checks it is their number)."""
-    try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return phone
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 # -- operators ------------------------------------------------------------------------------------------
@@ -158,7 +146,7 @@ def ops_login():
         return _ops_form(next_path)
     login_text = request.form.get("login", "")
     try:
-        user = _accounts().authenticate_operator(login_text, request.form.get("password", ""), ip=_ip())
+        user = _accounts().authenticate_operator(login_text, request.form.get("password", ""), ip=client_ip())
     except WrongPassword as exc:
         return _ops_form(next_path, error=exc, login=login_text, status=400)
     except TooManySignInTries as exc:

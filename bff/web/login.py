@@ -80,6 +80,11 @@ def sign_out() -> None:
     session.pop(AUTH_METHOD, None)
 
 
+def client_ip() -> str:
+    """The address of the client, as the WSGI server saw it (the key of per-IP sign-in limits)."""
+    return request.remote_addr or "unknown"
+
+
 def safe_next(target: str | None) -> str | None:
     """`target` when it is a path on this site ("/d/..."), else None (no open redirects).
 

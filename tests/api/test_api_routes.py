@@ -3,10 +3,12 @@ replies of every route checked against /api/v1/openapi.json (ApiClient checks ea
 from __future__ import annotations
 
 import pytest
-from setup_support import PHONE, ApiClient, sign_in_by_api
 
 from bff import labels
 from bff.api.openapi import openapi_document
+
+from tests.support import PHONE
+from tests.support.api_client import ApiClient, sign_in_by_api
 
 DOCUMENT = openapi_document()
 OPERATIONS = [(method.upper(), path) for path, item in DOCUMENT["paths"].items() for method in item]
@@ -45,10 +47,10 @@ def test_a_phone_sign_in_gives_a_token_that_is_kept_only_as_a_hash(anonymous, se
     assert token not in str(rows)
 
 
-def test_a_revoked_token_no_longer_works(api):
-    assert api.delete("/api/v1/tokens/current").get_json() == {"revoked": True}
+def test_a_revoked_token_no_longer_works(api_client):
+    assert api_client.delete("/api/v1/tokens/current").get_json() == {"revoked": True}
 
-    refused = api.get("/api/v1/devices")
+    refused = api_client.get("/api/v1/devices")
     assert_error(refused, 401, "invalid_token")
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
 
@@ -93,33 +95,33 @@ def test_a_browser_session_does_not_sign_in_to_the_api(app, checker, services):
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_every_route_answers_errors_in_the_one_shape(api, method, path):
+def test_every_route_answers_errors_in_the_one_shape(api_client, method, path):
     """Wrong method and a broken body on every route; unknown ids on the routes with one."""
     wrong_method = "PATCH"
-    assert_error(api.call(wrong_method, concrete(path), check=False), 405, "method_not_allowed")
+    assert_error(api_client.call(wrong_method, concrete(path), check=False), 405, "method_not_allowed")
     if "requestBody" in DOCUMENT["paths"][path][method.lower()]:
-        broken = api.call(method, concrete(path), data="[1, 2", headers={"Content-Type": "application/json"})
+        broken = api_client.call(method, concrete(path), data="[1, 2", headers={"Content-Type": "application/json"})
         assert_error(broken, 400, "bad_request")
-        listed = api.call(method, concrete(path), [1, 2])
+        listed = api_client.call(method, concrete(path), [1, 2])
         assert_error(listed, 400, "bad_request")
     if "{" in path:
         unknown = path.replace("{code_id}", "999999").replace("{claim_id}", "999999")
-        assert_error(api.call(method, unknown, {"device_id": SOME_DEVICE}), 404, "not_found")
+        assert_error(api_client.call(method, unknown, {"device_id": SOME_DEVICE}), 404, "not_found")
         huge = path.replace("{code_id}", "9" * 30).replace("{claim_id}", "9" * 30)
-        assert_error(api.call(method, huge, {"device_id": SOME_DEVICE}), 404, "not_found")
+        assert_error(api_client.call(method, huge, {"device_id": SOME_DEVICE}), 404, "not_found")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1", "/api/v1/claim-codes/abc"])
-def test_unknown_api_paths_answer_in_the_one_shape(api, path):
-    assert_error(api.client.get(path, headers={"Authorization": f"Bearer {api.token}"}), 404, "not_found")
+def test_unknown_api_paths_answer_in_the_one_shape(api_client, path):
+    assert_error(api_client.client.get(path, headers={"Authorization": f"Bearer {api_client.token}"}), 404, "not_found")
 
 
-def test_cloud_trouble_is_a_503_that_says_try_later(api, control):
+def test_cloud_trouble_is_a_503_that_says_try_later(api_client, control):
     control.add_fault(path="/v1/products/*/device_claims", method="POST", status=503)
-    assert_error(api.post("/api/v1/claim-codes", {}), 503, "cloud_unavailable")
+    assert_error(api_client.post("/api/v1/claim-codes", {}), 503, "cloud_unavailable")
     control.clear_faults()
     control.add_fault(path="/v1/products/*/device_claims", method="POST", status=429, retry_after=7)
-    busy = api.post("/api/v1/claim-codes", {})
+    busy = api_client.post("/api/v1/claim-codes", {})
     assert_error(busy, 503, "cloud_busy")
     assert busy.headers["Retry-After"] == "7"
 
@@ -127,8 +129,8 @@ def test_cloud_trouble_is_a_503_that_says_try_later(api, control):
 # -- Wi-Fi setup ---------------------------------------------------------------------------------
 
 
-def test_a_claim_code_reply_carries_only_what_a_setup_app_needs(api, photon):
-    response = api.post("/api/v1/claim-codes")  # no body at all: the only Wi-Fi product
+def test_a_claim_code_reply_carries_only_what_a_setup_app_needs(api_client, photon):
+    response = api_client.post("/api/v1/claim-codes")  # no body at all: the only Wi-Fi product
 
     assert response.status_code == 201
     body = response.get_json()
@@ -138,72 +140,72 @@ def test_a_claim_code_reply_carries_only_what_a_setup_app_needs(api, photon):
     assert 3500 < body["expires_in"] <= 3600 and body["expires_at"].endswith("Z")
     assert response.headers["Location"] == body["status_url"] == f"/api/v1/claim-codes/{body['id']}"
     assert response.headers["Cache-Control"] == "no-store"
-    status = api.get(body["status_url"]).get_json()
+    status = api_client.get(body["status_url"]).get_json()
     assert status["state"] == "open" and status["code_hint"] == body["claim_code"][-4:]
     assert body["claim_code"] not in str(status)
 
 
-def test_a_product_is_named_by_any_of_its_names_or_refused_with_the_choices(api):
-    assert api.post("/api/v1/claim-codes", {"product": "Sandbox Photon Lamp"}).status_code == 201
-    refused = assert_error(api.post("/api/v1/claim-codes", {"product": "toaster"}), 400, "choose_product")
+def test_a_product_is_named_by_any_of_its_names_or_refused_with_the_choices(api_client):
+    assert api_client.post("/api/v1/claim-codes", {"product": "Sandbox Photon Lamp"}).status_code == 201
+    refused = assert_error(api_client.post("/api/v1/claim-codes", {"product": "toaster"}), 400, "choose_product")
     assert refused["next_step"] == "Choose sandbox-photon."
-    assert_error(api.post("/api/v1/setup-token", {"product": "sandbox-electron"}), 400, "choose_product")
-    assert api.get("/api/v1/products").get_json()["products"][0]["key"] == "sandbox-photon"
+    assert_error(api_client.post("/api/v1/setup-token", {"product": "sandbox-electron"}), 400, "choose_product")
+    assert api_client.get("/api/v1/products").get_json()["products"][0]["key"] == "sandbox-photon"
 
 
-def test_claim_codes_are_limited_per_person(api):
+def test_claim_codes_are_limited_per_person(api_client):
     for _ in range(10):
-        api.post("/api/v1/claim-codes")
-    assert_error(api.post("/api/v1/claim-codes"), 429, "too_many_requests")
+        api_client.post("/api/v1/claim-codes")
+    assert_error(api_client.post("/api/v1/claim-codes"), 429, "too_many_requests")
 
 
-def test_someone_elses_claim_code_is_not_found(api, other_api):
-    theirs = other_api.post("/api/v1/claim-codes").get_json()
-    assert_error(api.get(theirs["status_url"]), 404, "not_found")
-    assert_error(api.put(theirs["status_url"] + "/device", {"device_id": SOME_DEVICE}), 404, "not_found")
+def test_someone_elses_claim_code_is_not_found(api_client, other_api_client):
+    theirs = other_api_client.post("/api/v1/claim-codes").get_json()
+    assert_error(api_client.get(theirs["status_url"]), 404, "not_found")
+    assert_error(api_client.put(theirs["status_url"] + "/device", {"device_id": SOME_DEVICE}), 404, "not_found")
 
 
-def test_a_reported_device_must_be_a_device_id(api):
-    code = api.post("/api/v1/claim-codes").get_json()
-    assert_error(api.put(code["status_url"] + "/device", {"device_id": "my photon"}), 400, "invalid_device_id")
-    assert_error(api.put(code["status_url"] + "/device", {}), 400, "missing_field")
-    reported = api.put(code["status_url"] + "/device", {"device_id": SOME_DEVICE.upper()})
+def test_a_reported_device_must_be_a_device_id(api_client):
+    code = api_client.post("/api/v1/claim-codes").get_json()
+    assert_error(api_client.put(code["status_url"] + "/device", {"device_id": "my photon"}), 400, "invalid_device_id")
+    assert_error(api_client.put(code["status_url"] + "/device", {}), 400, "missing_field")
+    reported = api_client.put(code["status_url"] + "/device", {"device_id": SOME_DEVICE.upper()})
     assert reported.status_code == 200 and reported.get_json()["reported_device_id"] == SOME_DEVICE
 
 
 # -- devices and claims ----------------------------------------------------------------------------------
 
 
-def test_a_device_is_claimed_with_its_qr_tag_and_then_listed(api, other_api, online_device):
+def test_a_device_is_claimed_with_its_qr_tag_and_then_listed(api_client, other_api_client, online_device):
     tag = labels.qr_tag("test-label-key", online_device)
-    claimed = api.post("/api/v1/claims", {"device_id": online_device.upper(), "tag": tag})
+    claimed = api_client.post("/api/v1/claims", {"device_id": online_device.upper(), "tag": tag})
 
     assert claimed.status_code == 200
     claim = claimed.get_json()
     assert claim["state"] == "claimed" and claim["succeeded"] and claim["device_id"] == online_device
-    assert api.get(f"/api/v1/claims/{claim['id']}").get_json() == claim
-    assert api.post("/api/v1/claims", {"device_id": online_device, "tag": tag}).get_json()["id"] == claim["id"]
-    assert online_device in {d["device_id"] for d in api.get("/api/v1/devices").get_json()["devices"]}
-    assert_error(other_api.get(f"/api/v1/claims/{claim['id']}"), 404, "not_found")
+    assert api_client.get(f"/api/v1/claims/{claim['id']}").get_json() == claim
+    assert api_client.post("/api/v1/claims", {"device_id": online_device, "tag": tag}).get_json()["id"] == claim["id"]
+    assert online_device in {d["device_id"] for d in api_client.get("/api/v1/devices").get_json()["devices"]}
+    assert_error(other_api_client.get(f"/api/v1/claims/{claim['id']}"), 404, "not_found")
 
 
-def test_a_device_is_claimed_with_its_box_code(api, services, online_device):
+def test_a_device_is_claimed_with_its_box_code(api_client, services, online_device):
     label_code = services.devices.find(online_device).label_code
-    claimed = api.post("/api/v1/claims", {"device_id": online_device, "label_code": label_code})
+    claimed = api_client.post("/api/v1/claims", {"device_id": online_device, "label_code": label_code})
     assert claimed.status_code == 200 and claimed.get_json()["state"] == "claimed"
 
 
-def test_claims_without_proof_or_with_wrong_proof_are_refused(api, online_device):
-    assert_error(api.post("/api/v1/claims", {"device_id": online_device}), 400, "missing_field")
-    assert_error(api.post("/api/v1/claims", {"device_id": online_device, "tag": "guess"}), 403, "claim_refused")
-    assert_error(api.post("/api/v1/claims", {"device_id": SOME_DEVICE, "tag": "guess"}), 403, "claim_refused")
-    assert_error(api.post("/api/v1/claims", {"device_id": online_device, "label_code": "ABCD"}), 400,
+def test_claims_without_proof_or_with_wrong_proof_are_refused(api_client, online_device):
+    assert_error(api_client.post("/api/v1/claims", {"device_id": online_device}), 400, "missing_field")
+    assert_error(api_client.post("/api/v1/claims", {"device_id": online_device, "tag": "guess"}), 403, "claim_refused")
+    assert_error(api_client.post("/api/v1/claims", {"device_id": SOME_DEVICE, "tag": "guess"}), 403, "claim_refused")
+    assert_error(api_client.post("/api/v1/claims", {"device_id": online_device, "label_code": "ABCD"}), 400,
                  "bad_label_code")
-    assert_error(api.post("/api/v1/claims", {"device_id": ["x"], "tag": "guess"}), 400, "invalid_field")
+    assert_error(api_client.post("/api/v1/claims", {"device_id": ["x"], "tag": "guess"}), 400, "invalid_field")
 
 
-def test_the_openapi_document_is_served_and_lists_every_route(api, app):
-    served = api.get("/api/v1/openapi.json", token="")
+def test_the_openapi_document_is_served_and_lists_every_route(api_client, app):
+    served = api_client.get("/api/v1/openapi.json", token="")
     assert served.status_code == 200 and served.get_json() == DOCUMENT
     routes = {(method, rule.rule.replace("<int:", "{").replace(">", "}"))
               for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")

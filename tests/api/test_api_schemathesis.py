@@ -16,9 +16,10 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from setup_support import PHONE
 
 from bff.api.openapi import openapi_document
+
+from tests.support import PHONE
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 OPERATIONS = [(method.upper(), path) for path, item in openapi_document()["paths"].items() for method in item]
@@ -26,7 +27,7 @@ EXAMPLES = 40  # per operation, valid and invalid requests mixed
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_generated_requests_get_documented_replies_and_no_server_error(app, services, clock, method, path):
+def test_generated_requests_get_documented_replies_and_no_server_error(app, services, method, path):
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path][method]
     user = services.accounts.user_for_phone(PHONE)
 

@@ -22,13 +22,14 @@ import pytest
 import requests
 from PIL import Image, ImageDraw
 
+from werkzeug.serving import make_server
+
 from bff import create_app, labels
 from bff.wiring import get_services
 
-from werkzeug.serving import make_server
+from tests.support import LABEL_KEY
 
 CHROMIUM = "/usr/bin/chromium"
-LABEL_KEY = "test-label-key"
 PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 WAIT_MS = 20_000  # generous: the machine is small and shared; nothing here is a timing assertion
 BROWSER_ARGS = [
@@ -80,18 +81,18 @@ def browser(camera_video):
 
 
 @pytest.fixture
-def phone(browser):
+def phone_page(browser):
     """A phone-sized page with JavaScript on."""
     yield from _page(browser, java_script_enabled=True)
 
 
 @pytest.fixture
-def phone_without_js(browser):
+def phone_page_without_js(browser):
     yield from _page(browser, java_script_enabled=False)
 
 
 @pytest.fixture
-def narrow_phone(browser):
+def narrow_phone_page(browser):
     """The narrowest phone we support: 320 px wide."""
     yield from _page(browser, java_script_enabled=True, width=320, height=640)
 

@@ -6,15 +6,15 @@ import re
 
 import pytest
 
+from tests.support import PHONE
+
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
                                 reason="browser tests need Debian's chromium at /usr/bin/chromium")
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
 expect = sync_api.expect
 
-PHONE_NUMBER = "+12015550123"
 
-
-def sign_in(page, bff, phone_number: str = PHONE_NUMBER) -> None:
+def sign_in(page, bff, phone_number: str = PHONE) -> None:
     """From a page asking to sign in: phone number, the code from the text, back where we were."""
     back_to = page.url
     page.get_by_role("link", name="Sign in with your phone number").click()
@@ -27,44 +27,44 @@ def sign_in(page, bff, phone_number: str = PHONE_NUMBER) -> None:
     page.wait_for_url(back_to)
 
 
-def test_qr_link_sign_in_claim_yours(phone, bff, online_device):
-    phone.goto(bff.claim_url(online_device))
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Is this your device?")
-    sign_in(phone, bff)
-    phone.get_by_role("button", name="Claim", exact=True).click()
-    expect(phone.locator("#result h1")).to_have_text("This device is yours")
-    expect(phone.get_by_role("link", name="See my devices")).to_be_visible()
-    assert phone.outside_requests == []
+def test_qr_link_sign_in_claim_yours(phone_page, bff, online_device):
+    phone_page.goto(bff.claim_url(online_device))
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Is this your device?")
+    sign_in(phone_page, bff)
+    phone_page.get_by_role("button", name="Claim", exact=True).click()
+    expect(phone_page.locator("#result h1")).to_have_text("This device is yours")
+    expect(phone_page.get_by_role("link", name="See my devices")).to_be_visible()
+    assert phone_page.outside_requests == []
 
 
-def test_offline_device_claim_finishes_by_itself(phone, bff, control, offline_device):
-    phone.goto(bff.claim_url(offline_device))
-    sign_in(phone, bff)
-    phone.get_by_role("button", name="Claim", exact=True).click()
-    result = phone.locator("#result")
+def test_offline_device_claim_finishes_by_itself(phone_page, bff, control, offline_device):
+    phone_page.goto(bff.claim_url(offline_device))
+    sign_in(phone_page, bff)
+    phone_page.get_by_role("button", name="Claim", exact=True).click()
+    result = phone_page.locator("#result")
     expect(result).to_contain_text("Switch the device on. We will finish by ourselves and send you a text.")
     expect(result.locator("[data-live-checked]")).to_contain_text("Last checked")  # the page is polling
 
     control.power(offline_device, True)  # the customer switches the device on
 
-    expect(phone.locator("#result h1")).to_have_text("This device is yours")
-    text = bff.wait_for_text(PHONE_NUMBER, r"your account")
+    expect(phone_page.locator("#result h1")).to_have_text("This device is yours")
+    text = bff.wait_for_text(PHONE, r"your account")
     assert text["purpose"].startswith("claim")
-    assert phone.outside_requests == []
+    assert phone_page.outside_requests == []
 
 
-def test_in_page_scanner_reads_the_box_qr(phone, bff, scanned_device):
-    phone.goto(bff.url + "/")
-    phone.get_by_role("button", name="Scan the code").click()
-    phone.wait_for_url(re.compile(rf"/d/{scanned_device}\?k=[a-z2-7]{{16}}$"))
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Is this your device?")
-    assert phone.outside_requests == []
+def test_in_page_scanner_reads_the_box_qr(phone_page, bff, scanned_device):
+    phone_page.goto(bff.url + "/")
+    phone_page.get_by_role("button", name="Scan the code").click()
+    phone_page.wait_for_url(re.compile(rf"/d/{scanned_device}\?k=[a-z2-7]{{16}}$"))
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Is this your device?")
+    assert phone_page.outside_requests == []
 
 
-def test_whole_claim_works_without_javascript(phone_without_js, bff, control, online_device, offline_device,
+def test_whole_claim_works_without_javascript(phone_page_without_js, bff, control, online_device, offline_device,
                                              monkeypatch):
     monkeypatch.setattr("bff.web.live.NO_JS_REFRESH_SECONDS", 1)  # the served app runs in this process
-    page = phone_without_js
+    page = phone_page_without_js
     page.goto(bff.url + "/")
     expect(page.get_by_role("button", name="Scan the code")).to_be_hidden()
     expect(page.get_by_text("camera app")).to_be_visible()
@@ -83,8 +83,8 @@ def test_whole_claim_works_without_javascript(phone_without_js, bff, control, on
     assert page.outside_requests == []
 
 
-def test_pages_fit_a_320_px_screen_with_big_touch_targets(narrow_phone, bff, online_device, offline_device):
-    page = narrow_phone
+def test_pages_fit_a_320_px_screen_with_big_touch_targets(narrow_phone_page, bff, online_device, offline_device):
+    page = narrow_phone_page
     checked = []
 
     def check(path_or_url: str) -> None:

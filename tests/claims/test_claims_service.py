@@ -8,6 +8,8 @@ import pytest
 from bff import errors, labels
 from bff.claims.service import ClaimsService
 
+from tests.support import LABEL_KEY, PHONE
+
 NOT_YOURS = "We could not add this device to your account."
 
 
@@ -21,17 +23,17 @@ def owner_of(control, device_id):
 
 
 def test_an_online_device_is_claimed_with_one_tap(claims, person, online_device, tag, control, store):
-    claim = claims.request_claim(person, online_device, channel="web", tag=tag(online_device))
+    claim = claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
 
     assert (claim.state, claim.outcome, claim.succeeded, claim.done) == ("claimed", "claimed", True, True)
     assert claim.title == "This device is yours"
-    username = store.shadow_customer(person, claim.product_key)["username"]
+    username = store.shadow_customer(person.id, claim.product_key)["username"]
     assert owner_of(control, online_device) == username
-    assert [d.device_id for d in claims.devices_of(person)] == [online_device]
+    assert [d.device_id for d in claims.devices_of(person.id)] == [online_device]
 
 
 def test_the_device_id_may_be_upper_case(claims, person, online_device, tag):
-    claim = claims.request_claim(person, online_device.upper(), channel="web", tag=tag(online_device))
+    claim = claims.request_claim(person.id, online_device.upper(), channel="web", tag=tag(online_device))
 
     assert claim.device_id == online_device and claim.succeeded
 
@@ -40,21 +42,21 @@ def test_the_device_id_may_be_upper_case(claims, person, online_device, tag):
 def test_a_claim_without_the_right_tag_is_refused_and_changes_nothing(claims, person, online_device,
                                                                     bad_tag, control, store):
     with pytest.raises(errors.ClaimRefused) as refused:
-        claims.request_claim(person, online_device, channel="web", tag=bad_tag)
+        claims.request_claim(person.id, online_device, channel="web", tag=bad_tag)
 
     assert refused.value.public_message == NOT_YOURS
     assert claim_calls(control) == []
-    assert store.claims_of_user(person) == []
+    assert store.claims_of_user(person.id) == []
 
 
 def test_unknown_and_someone_elses_devices_read_the_same(claims, person, other_person, online_device,
                                                         tag, control):
-    claims.request_claim(other_person, online_device, channel="web", tag=tag(online_device))
+    claims.request_claim(other_person.id, online_device, channel="web", tag=tag(online_device))
     unknown = "0123456789abcdef01234567"
 
     with pytest.raises(errors.ClaimRefused) as unknown_refusal:
-        claims.request_claim(person, unknown, channel="web", tag=tag(unknown))
-    someone_elses = claims.request_claim(person, online_device, channel="web", tag=tag(online_device))
+        claims.request_claim(person.id, unknown, channel="web", tag=tag(unknown))
+    someone_elses = claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
 
     assert someone_elses.state == "refused"
     assert someone_elses.message == unknown_refusal.value.public_message == NOT_YOURS
@@ -64,10 +66,10 @@ def test_unknown_and_someone_elses_devices_read_the_same(claims, person, other_p
 
 def test_a_repeated_request_returns_the_same_claim_without_calling_the_cloud(claims, person, online_device,
                                                                             tag, control):
-    first = claims.request_claim(person, online_device, channel="web", tag=tag(online_device))
+    first = claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
     control.clear_requests()
 
-    again = claims.request_claim(person, online_device, channel="sms", tag=tag(online_device))
+    again = claims.request_claim(person.id, online_device, channel="sms", tag=tag(online_device))
 
     assert again.id == first.id and again.succeeded
     assert control.requests() == []
@@ -81,7 +83,7 @@ def test_concurrent_double_taps_make_one_claim_and_one_cloud_claim(claims, perso
 
     def tap():
         barrier.wait()
-        results.append(claims.request_claim(person, online_device, channel="web", tag=tag(online_device)))
+        results.append(claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device)))
 
     threads = [threading.Thread(target=tap) for _ in range(4)]
     for thread in threads:
@@ -89,7 +91,7 @@ def test_concurrent_double_taps_make_one_claim_and_one_cloud_claim(claims, perso
     for thread in threads:
         thread.join(timeout=30)
 
-    rows = store.claims_of_user(person)
+    rows = store.claims_of_user(person.id)
     assert len({claim.id for claim in results}) == 1, [(r["id"], r["state"], r["outcome"], r["created_at"], r["updated_at"], r["finished_at"]) for r in rows]
     assert len(rows) == 1
     assert len(claim_calls(control)) == 1
@@ -97,11 +99,11 @@ def test_concurrent_double_taps_make_one_claim_and_one_cloud_claim(claims, perso
 
 def test_a_returning_customers_claim_costs_one_cloud_request(claims, person, control, tag, electron):
     first, second = control.demo_devices(electron["id"], online=True)[:2]
-    claims.request_claim(person, first["id"], channel="web", tag=tag(first["id"]))
+    claims.request_claim(person.id, first["id"], channel="web", tag=tag(first["id"]))
     claims.devices.find(second["id"])  # bff knows the device (import / reconcile), as in production
     control.clear_requests()
 
-    claim = claims.request_claim(person, second["id"], channel="web", tag=tag(second["id"]))
+    claim = claims.request_claim(person.id, second["id"], channel="web", tag=tag(second["id"]))
 
     assert claim.succeeded
     assert [(r["method"], r["path"]) for r in control.requests()] == [("POST", "/v1/devices")]
@@ -109,28 +111,28 @@ def test_a_returning_customers_claim_costs_one_cloud_request(claims, person, con
 
 def test_an_offline_device_waits_and_is_finished_when_it_comes_online(claims, person, offline_device, tag,
                                                                      control, sms):
-    claim = claims.request_claim(person, offline_device, channel="web", tag=tag(offline_device))
+    claim = claims.request_claim(person.id, offline_device, channel="web", tag=tag(offline_device))
     assert (claim.state, claim.outcome, claim.done) == ("waiting_for_device", "waiting", False)
     assert "Switch the device on" in claim.next_step
-    assert sms.outbox(to="+15550100001") == []
+    assert sms.outbox(to=PHONE) == []
 
     control.power(offline_device, True)
     claims.device_online(claim.product_key, offline_device)
 
     finished = claims.claim(claim.id)
     assert finished.succeeded and finished.outcome == "claimed"
-    [text] = sms.outbox(to="+15550100001")
+    [text] = sms.outbox(to=PHONE)
     assert "now on your account" in text["body"] and len(text["body"]) <= 160
 
 
 def test_a_waiting_claim_survives_a_restart(store, particle, sms, clock, person, offline_device, tag, control):
-    before = ClaimsService(store, particle, sms, label_key="test-label-key", clock=clock)
-    claim = before.request_claim(person, offline_device, channel="web", tag=tag(offline_device))
+    before = ClaimsService(store, particle, sms, label_key=LABEL_KEY, clock=clock)
+    claim = before.request_claim(person.id, offline_device, channel="web", tag=tag(offline_device))
     store.close()  # the process dies; a new one opens the same database file
 
     control.power(offline_device, True)
     clock.advance(3600)
-    after = ClaimsService(type(store)(store.path), particle, sms, label_key="test-label-key", clock=clock)
+    after = ClaimsService(type(store)(store.path), particle, sms, label_key=LABEL_KEY, clock=clock)
 
     assert after.retry_due() == 1
     assert after.claim(claim.id).succeeded
@@ -138,10 +140,10 @@ def test_a_waiting_claim_survives_a_restart(store, particle, sms, clock, person,
 
 def test_a_claim_by_another_person_while_one_waits_is_refused_plainly(claims, person, other_person,
                                                                      offline_device, tag):
-    claims.request_claim(person, offline_device, channel="web", tag=tag(offline_device))
+    claims.request_claim(person.id, offline_device, channel="web", tag=tag(offline_device))
 
     with pytest.raises(errors.ClaimRefused) as refused:
-        claims.request_claim(other_person, offline_device, channel="web", tag=tag(offline_device))
+        claims.request_claim(other_person.id, offline_device, channel="web", tag=tag(offline_device))
 
     assert refused.value.customer_text.startswith(NOT_YOURS)
 
@@ -150,7 +152,7 @@ def test_cloud_trouble_keeps_the_claim_and_retries_it_later(claims, person, onli
                                                           clock, sms):
     control.add_fault(path="/v1/devices", method="POST", status=503)
 
-    claim = claims.request_claim(person, online_device, channel="web", tag=tag(online_device))
+    claim = claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
     assert (claim.state, claim.done, claim.title) == ("requested", False, "Working on it")
     assert claims.retry_due() == 0  # not due yet
 
@@ -158,13 +160,13 @@ def test_cloud_trouble_keeps_the_claim_and_retries_it_later(claims, person, onli
     clock.advance(60)
     assert claims.retry_due() == 1
     assert claims.claim(claim.id).succeeded
-    assert len(sms.outbox(to="+15550100001")) == 1  # they were told to wait, so they get a text
+    assert len(sms.outbox(to=PHONE)) == 1  # they were told to wait, so they get a text
 
 
 def test_a_429_is_honoured_before_the_next_try(claims, person, online_device, tag, control, clock, store):
     control.add_fault(path="/v1/devices", method="POST", status=429, retry_after=120)
 
-    claim = claims.request_claim(person, online_device, channel="web", tag=tag(online_device))
+    claim = claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
 
     row = store.claim_row(claim.id)
     assert row["next_attempt_at"] >= clock.now + 120
@@ -176,7 +178,7 @@ def test_a_device_typed_by_label_code(claims, person, online_device, tag, store)
     code = labels.format_label_code(device.label_code)
 
     assert claims.device_for_label_code(code.lower()).device_id == online_device
-    claim = claims.request_claim(person, online_device, channel="web", label_code=code)
+    claim = claims.request_claim(person.id, online_device, channel="web", label_code=code)
     assert claim.succeeded
 
     typo = code[:-1] + ("0" if code[-1] != "0" else "1")
@@ -185,7 +187,7 @@ def test_a_device_typed_by_label_code(claims, person, online_device, tag, store)
 
 
 def test_operators_may_claim_by_bare_device_id(claims, person, online_device):
-    claim = claims.request_claim(person, online_device, channel="ops", operator=True)
+    claim = claims.request_claim(person.id, online_device, channel="ops", operator=True)
 
     assert claim.succeeded and claim.channel == "ops"
 
@@ -194,15 +196,15 @@ def test_a_device_in_no_configured_product_is_refused(claims, person, control, t
     stray = control.create_device("electron", product=None, online=True)["id"]
 
     with pytest.raises(errors.ClaimRefused):
-        claims.request_claim(person, stray, channel="web", tag=tag(stray))
+        claims.request_claim(person.id, stray, channel="web", tag=tag(stray))
 
 
 def test_reloading_while_the_device_is_off_returns_the_waiting_claim(claims, person, offline_device, tag,
                                                                    control):
-    first = claims.request_claim(person, offline_device, channel="web", tag=tag(offline_device))
+    first = claims.request_claim(person.id, offline_device, channel="web", tag=tag(offline_device))
     control.clear_requests()
 
-    again = claims.request_claim(person, offline_device, channel="web", tag=tag(offline_device))
+    again = claims.request_claim(person.id, offline_device, channel="web", tag=tag(offline_device))
 
     assert again.id == first.id and again.state == "waiting_for_device"
     assert claim_calls(control) == []

@@ -16,10 +16,7 @@ from bff.wiring import get_services
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def app(app_factory):
-    return app_factory(PUBLIC_URL="https://claim.example.com")
+pytestmark = pytest.mark.app_settings(PUBLIC_URL="https://claim.example.com")
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import uuid
 from typing import Any
 
 import requests
-from polling import wait_for  # noqa: F401  (re-exported for the sandbox tests)
+
+from tests.support.polling import wait_for  # noqa: F401  (re-exported for the sandbox tests)
 
 TIMEOUT = 10
 

@@ -68,7 +68,7 @@ def listen(api, device_id: str) -> dict:
 
 
 @pytest.fixture
-def photon(api) -> dict:
+def photon_device(api) -> dict:
     """A Photon in the demo product, offline."""
     return api.device("photon", online=False)
 
@@ -86,61 +86,61 @@ def test_listen_starts_a_softap_and_goes_offline(api, streams):
     assert listen(api, device["id"])["tcp_port"] == info["tcp_port"]  # idempotent
 
 
-def test_setup_with_a_product_claim_code_makes_the_customer_the_owner(api, photon, streams):
+def test_setup_with_a_product_claim_code_makes_the_customer_the_owner(api, photon_device, streams):
     username, token = api.new_customer("photon")
     code = api.post("/v1/products/9902/device_claims", token).json()["claim_code"]
     product_stream = streams(api, "/v1/products/9902/events", api.product_token("photon"))
-    info = listen(api, photon["id"])
+    info = listen(api, photon_device["id"])
     wifi = api.info["wifi"][0]
     SoftAPClient(info).set_up(code, wifi["ssid"], wifi["password"], wifi["security"])
-    wait_for(lambda: api.device_state(photon["id"])["owner"] == username)
-    state = api.device_state(photon["id"])
+    wait_for(lambda: api.device_state(photon_device["id"])["owner"] == username)
+    state = api.device_state(photon_device["id"])
     assert state["online"] and not state["listening"]
     assert state["claim_code"] == "" and state["claimed_flag"] is True
     assert product_stream.next_event("spark/status")[1]["data"] == "online"
     presented = product_stream.next_event("spark/device/claim/code")[1]
-    assert presented["data"] == code and presented["coreid"] == photon["id"]
-    assert [d["id"] for d in api.get("/v1/devices", token).json()] == [photon["id"]]
+    assert presented["data"] == code and presented["coreid"] == photon_device["id"]
+    assert [d["id"] for d in api.get("/v1/devices", token).json()] == [photon_device["id"]]
     assert refuses(info)
 
 
-def test_wrong_password_sends_the_photon_back_to_listening(api, photon):
-    info = listen(api, photon["id"])
+def test_wrong_password_sends_the_photon_back_to_listening(api, photon_device):
+    info = listen(api, photon_device["id"])
     SoftAPClient(info).set_up("", api.info["wifi"][0]["ssid"], "wrong password")
-    back_to_listening(api, photon["id"], info)
+    back_to_listening(api, photon_device["id"], info)
     assert SoftAPClient(info).command("device-id")["c"] == "0"
-    state = api.device_state(photon["id"])
+    state = api.device_state(photon_device["id"])
     assert state["listening"] is True and state["online"] is False
 
 
-def test_unknown_ssid_sends_the_photon_back_to_listening(api, photon):
-    info = listen(api, photon["id"])
+def test_unknown_ssid_sends_the_photon_back_to_listening(api, photon_device):
+    info = listen(api, photon_device["id"])
     SoftAPClient(info).set_up("", "Elsewhere", "whatever")
-    back_to_listening(api, photon["id"], info)
-    assert api.device_state(photon["id"])["listening"] is True
+    back_to_listening(api, photon_device["id"], info)
+    assert api.device_state(photon_device["id"])["listening"] is True
 
 
-def test_a_stored_claim_code_is_presented_when_the_photon_powers_on(api, photon):
+def test_a_stored_claim_code_is_presented_when_the_photon_powers_on(api, photon_device):
     """An expired code is kept by the device and presented again at every connect."""
     username, token = api.new_customer("photon")
     code = api.post("/v1/products/9902/device_claims", token).json()["claim_code"]
     api.post("/sandbox/wifi", json={"ssid": "Other", "password": "other-pass"})
-    info = listen(api, photon["id"])
+    info = listen(api, photon_device["id"])
     SoftAPClient(info).set_up(code, "Other", "wrong")  # wrong password: stays listening, keeps the code
-    back_to_listening(api, photon["id"], info)
-    assert api.device_state(photon["id"])["claim_code"] == code
+    back_to_listening(api, photon_device["id"], info)
+    assert api.device_state(photon_device["id"])["claim_code"] == code
     api.post("/sandbox/wifi", json={"ssid": "Other", "password": "wrong"})  # network now matches
-    api.power(photon["id"], True)
-    assert api.device_state(photon["id"])["owner"] == username
-    assert api.device_state(photon["id"])["claim_code"] == ""
+    api.power(photon_device["id"], True)
+    assert api.device_state(photon_device["id"])["owner"] == username
+    assert api.device_state(photon_device["id"])["claim_code"] == ""
 
 
-def test_an_invalid_code_is_not_acknowledged(api, photon):
-    info = listen(api, photon["id"])
+def test_an_invalid_code_is_not_acknowledged(api, photon_device):
+    info = listen(api, photon_device["id"])
     wifi = api.info["wifi"][0]
     SoftAPClient(info).set_up("x" * 63, wifi["ssid"], wifi["password"])
-    wait_for(lambda: api.device_state(photon["id"])["online"])
-    state = api.device_state(photon["id"])
+    wait_for(lambda: api.device_state(photon_device["id"])["online"])
+    state = api.device_state(photon_device["id"])
     assert state["owner"] is None and state["claim_code"] == "x" * 63 and state["claimed_flag"] is False
 
 
@@ -149,13 +149,13 @@ def test_listen_is_only_for_wifi_softap_devices(api):
     assert api.post(f"/sandbox/devices/{electron['id']}/listen").status_code == 400
 
 
-def test_power_on_without_known_wifi_is_refused(api, photon):
+def test_power_on_without_known_wifi_is_refused(api, photon_device):
     api.post("/sandbox/wifi", json={"ssid": api.info["wifi"][0]["ssid"], "password": "changed"})
-    response = api.post(f"/sandbox/devices/{photon['id']}/online")
+    response = api.post(f"/sandbox/devices/{photon_device['id']}/online")
     assert response.status_code == 409 and response.json()["ok"] is False
 
 
-def test_powering_on_a_listening_photon_stops_its_softap(api, photon):
-    info = listen(api, photon["id"])
-    api.power(photon["id"], True)
-    assert refuses(info) and api.device_state(photon["id"])["listening"] is False
+def test_powering_on_a_listening_photon_stops_its_softap(api, photon_device):
+    info = listen(api, photon_device["id"])
+    api.power(photon_device["id"], True)
+    assert refuses(info) and api.device_state(photon_device["id"])["listening"] is False

@@ -160,7 +160,7 @@ def http_client(softap):
 
 
 @pytest.fixture(params=["tcp", "http"])
-def client(request, softap):
+def softap_client(request, softap):
     """A setup-app client over each transport."""
     address = softap.start()
     if request.param == "tcp":
@@ -177,26 +177,26 @@ def refuses(port: int) -> bool:
     return False
 
 
-def test_setup_app_flow(client, softap, memory, connect_ap_calls):
+def test_setup_app_flow(softap_client, softap, memory, connect_ap_calls):
     """device-id, public-key, set cc, scan-ap, configure-ap, connect-ap: what every app does."""
-    assert client.command("device-id") == {"id": DEVICE_ID.upper(), "c": "0"}
-    key_hex = client.command("public-key")["b"]
-    assert client.command("set", {"k": "cc", "v": CLAIM_CODE}) == {"r": 0}
-    scans = client.command("scan-ap")["scans"]
+    assert softap_client.command("device-id") == {"id": DEVICE_ID.upper(), "c": "0"}
+    key_hex = softap_client.command("public-key")["b"]
+    assert softap_client.command("set", {"k": "cc", "v": CLAIM_CODE}) == {"r": 0}
+    scans = softap_client.command("scan-ap")["scans"]
     home = next(scan for scan in scans if scan["ssid"] == HOME["ssid"])
     pwd = encrypt_password(key_hex, HOME["password"])
     configure = {"idx": 0, "ssid": home["ssid"], "sec": home["sec"], "ch": home["ch"], "pwd": pwd}
-    assert client.command("configure-ap", configure) == {"r": 0}
+    assert softap_client.command("configure-ap", configure) == {"r": 0}
     assert memory.credentials == WifiCredentials("Home Net", 0x00400004, 6, "correct horse")
     assert not connect_ap_calls.event.is_set()
 
-    assert client.command("connect-ap", {"idx": 0}) == {"r": 0}
+    assert softap_client.command("connect-ap", {"idx": 0}) == {"r": 0}
 
     assert connect_ap_calls.event.wait(WAIT)
     assert connect_ap_calls.memories == [memory]
     assert memory.claim_code == CLAIM_CODE and memory.claimed is False
     assert not softap.running
-    assert refuses(client.address[1])
+    assert refuses(softap_client.address[1])
 
 
 def test_softap_restarts_on_the_same_ports(softap, tcp_client, connect_ap_calls):
@@ -241,30 +241,30 @@ def test_claimed_flag_is_a_string(tcp_client, memory):
     assert memory.claim_code == ""
 
 
-def test_set_never_sets_the_claimed_flag(client, memory):
-    assert client.command("set", {"k": "cc", "v": CLAIM_CODE}) == {"r": 0}
-    assert client.command("device-id")["c"] == "0"
+def test_set_never_sets_the_claimed_flag(softap_client, memory):
+    assert softap_client.command("set", {"k": "cc", "v": CLAIM_CODE}) == {"r": 0}
+    assert softap_client.command("device-id")["c"] == "0"
 
 
-def test_configure_ap_for_an_open_network(client, memory):
+def test_configure_ap_for_an_open_network(softap_client, memory):
     """Open networks come without `pwd`; the JS client sends a NaN channel as null."""
-    answer = client.command("configure-ap", {"idx": 0, "ssid": "Cafe", "sec": 0, "ch": None})
+    answer = softap_client.command("configure-ap", {"idx": 0, "ssid": "Cafe", "sec": 0, "ch": None})
     assert answer == {"r": 0}
     assert memory.credentials == WifiCredentials("Cafe", 0, 0, "")
 
 
-def test_configure_ap_password_in_upper_case_hex_and_non_ascii(client, memory):
-    key_hex = client.command("public-key")["b"]
+def test_configure_ap_password_in_upper_case_hex_and_non_ascii(softap_client, memory):
+    key_hex = softap_client.command("public-key")["b"]
     pwd = encrypt_password(key_hex, "pässwörd ☃").upper()
-    answer = client.command("configure-ap", {"ssid": "Home Net", "sec": 4194308, "pwd": pwd})
+    answer = softap_client.command("configure-ap", {"ssid": "Home Net", "sec": 4194308, "pwd": pwd})
     assert answer == {"r": 0}
     assert memory.credentials.password == "pässwörd ☃"
     assert memory.credentials.channel is None
 
 
 @pytest.mark.parametrize("pwd", ["00" * 128, "zz" * 128, "abc", "ab" * 64])
-def test_configure_ap_refuses_a_password_it_cannot_decrypt(client, memory, pwd):
-    assert client.command("configure-ap", {"ssid": "Home Net", "sec": 4194308, "pwd": pwd}) == {
+def test_configure_ap_refuses_a_password_it_cannot_decrypt(softap_client, memory, pwd):
+    assert softap_client.command("configure-ap", {"ssid": "Home Net", "sec": 4194308, "pwd": pwd}) == {
         "r": -1}
     assert memory.credentials is None
 
@@ -357,8 +357,8 @@ def test_further_header_lines_are_skipped(tcp_client):
     ({"v": "code", "k": "cc"}, {"r": 0}, "code"),
     ({"k": "ccx", "v": "code"}, {"r": 0}, "code"),  # the firmware keeps 2 characters of `k`
 ])
-def test_set_rules(client, memory, body, answer, kept):
-    assert client.command("set", body) == answer
+def test_set_rules(softap_client, memory, body, answer, kept):
+    assert softap_client.command("set", body) == answer
     assert memory.claim_code == kept
 
 

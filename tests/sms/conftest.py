@@ -1,50 +1,18 @@
-"""Fixtures of the SMS tests: bff in sandbox mode against the test sandbox, a Twilio-signing phone.
+"""Fixtures of the SMS tests: a phone that texts bff as Twilio does, an operator, the outbox.
 
-The app uses a configured Twilio auth token (as a deployment would) unless a test builds one
-without; the reply deadline is generous here (so a healthy sandbox always answers in time on a
-busy machine) and short in the slow-cloud tests, which set it themselves.
+The SMS test modules mark their tests `app_settings(**SMS_APP_SETTINGS)`: the app has Twilio set up
+as a deployment has (its auth token, account and https public URL), unless a test builds one
+without; the reply deadline is generous (so a healthy sandbox always answers in time on a busy
+machine) and short in the slow-cloud tests, which set it themselves.
 """
 from __future__ import annotations
 
 import pytest
-from sms_support import ACCOUNT_SID, AUTH_TOKEN, OPERATOR_PHONE, PUBLIC_URL, TwilioPhone
 
-from bff.wiring import get_services
 from bff.sms.webhook import webhook_auth_token
 
-
-@pytest.fixture
-def app_factory(app_factory):
-    """Builds bff apps in sandbox mode (CSRF on) against the test sandbox, with Twilio set up."""
-    built = []
-
-    def build(**overrides):
-        config = {"PUBLIC_URL": PUBLIC_URL, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                  "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "SMS_REPLY_DEADLINE": 10.0, **overrides}
-        app = app_factory(**config)
-        built.append(app)
-        return app
-
-    yield build
-    for app in built:  # let running SMS work end before the next test resets the sandbox
-        inbox = app.extensions.get("bff_sms_inbox")
-        if inbox is not None:
-            inbox.close(wait=True)
-
-
-@pytest.fixture
-def app(app_factory):
-    return app_factory()
-
-
-@pytest.fixture
-def services(app):
-    return get_services(app)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+from tests.support import OPERATOR_PHONE
+from tests.sms.sms_support import TwilioPhone
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ and every parameter, and posts it to `/sms` with the Flask test client.
 """
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 from xml.etree import ElementTree
@@ -15,17 +14,11 @@ from dataclasses import dataclass
 from twilio.request_validator import RequestValidator
 
 from bff.twilio.gsm import GSM_BASIC
-from polling import wait_for  # noqa: F401  (re-exported for the SMS tests)
 
-PUBLIC_URL = "https://bff.example.com"
-AUTH_TOKEN = "test-twilio-auth-token-0123456789"  # the Twilio auth token the test apps are configured with
-ACCOUNT_SID = "AC" + "1" * 32
-OUR_NUMBER = "+15005550006"
-PHONE = "+12015550123"
-OTHER_PHONE = "+12015550124"
-OPERATOR_PHONE = "+12015550199"
+from tests.support import PHONE
+from tests.support.fake_twilio import ACCOUNT_SID, OUR_NUMBER, PUBLIC_URL
+
 GSM = frozenset(GSM_BASIC)
-_sids = itertools.count(1)
 
 
 def new_sid() -> str:
@@ -102,60 +95,3 @@ class TwilioPhone:
 def is_one_plain_segment(text: str) -> bool:
     """At most 160 characters, all from the GSM-7 basic set (no escapes, no UCS-2)."""
     return len(text) <= 160 and all(char in GSM for char in text)
-
-
-
-
-# -- a local fake of Twilio's REST API (outbound messages) ---------------------------------------------
-
-
-class FakeTwilioRest:
-    """`POST /2010-04-01/Accounts/<sid>/Messages.json` on 127.0.0.1: records and accepts messages."""
-
-    def __init__(self, auth_token: str) -> None:
-        from flask import Flask, jsonify, request
-
-        self.auth_token = auth_token
-        self.received: list[dict] = []
-        app = Flask("fake_twilio_rest")
-
-        @app.post("/2010-04-01/Accounts/<sid>/Messages.json")
-        def create(sid):
-            auth = request.authorization
-            if not auth or auth.username != sid or auth.password != self.auth_token:
-                return jsonify(code=20003, message="Authenticate", status=401), 401
-            message_sid = "SM" + uuid.uuid4().hex
-            self.received.append({**request.form, "Sid": message_sid})
-            return jsonify(sid=message_sid, status="queued", account_sid=sid, to=request.form["To"],
-                           body=request.form["Body"], num_segments="1"), 201
-
-        self.app = app
-
-    def __enter__(self) -> FakeTwilioRest:
-        import threading
-
-        from werkzeug.serving import make_server
-
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.base_url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-
-    def http_client(self):
-        """The twilio library's own HTTP client, sent here instead of https://api.twilio.com."""
-        from urllib.parse import urlsplit, urlunsplit
-
-        from twilio.http.http_client import TwilioHttpClient
-
-        base = urlsplit(self.base_url)
-
-        class LocalHttpClient(TwilioHttpClient):
-            def request(self, method, url, *args, **kwargs):
-                parts = urlsplit(url)
-                local = urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
-                return super().request(method, local, *args, **kwargs)
-
-        return LocalHttpClient(timeout=5)

@@ -4,11 +4,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from sms_support import OPERATOR_PHONE, OTHER_PHONE, PHONE, is_one_plain_segment
 
 from bff import labels
 from bff.sms import texts
 from bff.worker import Worker
+
+from tests.sms.sms_support import is_one_plain_segment
+from tests.support import OPERATOR_PHONE, OTHER_PHONE, PHONE
+from tests.support.fake_twilio import SMS_APP_SETTINGS
+
+pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
 
 def owner_of(control, device_id: str) -> str | None:

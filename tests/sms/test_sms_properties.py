@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sms_support import is_one_plain_segment, new_sid, read_twiml, twilio_form
+
+from tests.sms.sms_support import is_one_plain_segment, new_sid, read_twiml, twilio_form
+from tests.support.fake_twilio import SMS_APP_SETTINGS
+
+pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
 _numbers = itertools.count(1000)
 

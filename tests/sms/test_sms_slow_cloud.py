@@ -10,16 +10,21 @@ from __future__ import annotations
 import time
 
 import pytest
-from sms_support import (
-    AUTH_TOKEN,
-    ACCOUNT_SID, OUR_NUMBER, PHONE, PUBLIC_URL, FakeTwilioRest, TwilioPhone, new_sid, wait_for,
-)
 
 from bff.sms import texts
 from bff.wiring import get_services
 from bff.sms.webhook import webhook_auth_token
 from bff.twilio.sender import SmsSender
 from bff.worker import Worker
+
+from tests.sms.sms_support import TwilioPhone, new_sid
+from tests.support import PHONE
+from tests.support.fake_twilio import (
+    ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, PUBLIC_URL, SMS_APP_SETTINGS, LocalTwilioHttpClient,
+)
+from tests.support.polling import wait_for
+
+pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
 HANG = 3.0  # seconds the cloud takes to answer the claim
 
@@ -192,23 +197,24 @@ def test_only_the_first_finisher_texts(services, app):
 
 
 def test_a_late_result_goes_through_twilio_and_its_status_callback_lands(app_factory, control, online_device,
-                                                                         hanging_claims):
+                                                                         hanging_claims, fake_twilio):
     app = app_factory(SMS_REPLY_DEADLINE=0.25, TWILIO_FROM=OUR_NUMBER)
     services = get_services(app)
     phone = TwilioPhone(app.test_client(), AUTH_TOKEN)
-    with FakeTwilioRest(AUTH_TOKEN) as twilio:
-        sender = SmsSender(services.store, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, from_number=OUR_NUMBER,
-                           http_client=twilio.http_client(), status_callback=PUBLIC_URL + "/sms/status")
-        services.sms = services.claims.sms = sender
-        code = services.devices.find(online_device).label_code
-        hanging_claims()
-        assert phone.text(f"CLAIM {code}").text == texts.WORKING
-        sent = wait_for(lambda: twilio.received, timeout=HANG + 10)
+    sender = SmsSender(services.store, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, from_number=OUR_NUMBER,
+                       http_client=LocalTwilioHttpClient(fake_twilio.base_url),
+                       status_callback=PUBLIC_URL + "/sms/status")
+    services.sms = services.claims.sms = sender
+    code = services.devices.find(online_device).label_code
+    hanging_claims()
+    assert phone.text(f"CLAIM {code}").text == texts.WORKING
+    sent = wait_for(lambda: fake_twilio.received, timeout=HANG + 10)
     name = control.device(online_device)["name"]
     assert [(m["To"], m["From"], m["Body"]) for m in sent] == [(PHONE, OUR_NUMBER, texts.CLAIMED.format(device=name))]
     assert sent[0]["StatusCallback"] == PUBLIC_URL + "/sms/status"
     record = services.sms.outbox(to=PHONE)[0]
     assert record["status"] == "sent"
-    form = {"MessageSid": sent[0]["Sid"], "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
+    message_sid = services.store.outbound_sms(record["id"])["provider_sid"]  # what Twilio answered
+    form = {"MessageSid": message_sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
     assert phone.post(form, path="/sms/status").status_code == 204
     assert services.sms.outbox(to=PHONE)[0]["status"] == "delivered"

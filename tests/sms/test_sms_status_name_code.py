@@ -5,10 +5,15 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sms_support import OTHER_PHONE, PHONE, is_one_plain_segment
 
 from bff import errors, labels
 from bff.sms import texts
+
+from tests.sms.sms_support import is_one_plain_segment
+from tests.support import OTHER_PHONE, PHONE
+from tests.support.fake_twilio import SMS_APP_SETTINGS
+
+pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
 
 def claim(phone, code: str, who: str = PHONE) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import string
 
 import pytest
-from sms_support import is_one_plain_segment
 
 from bff import errors, labels
 from bff.sms import texts
 from bff.claims.texts import NOTIFY_TEXTS, OUTCOME_TEXTS
+
+from tests.sms.sms_support import is_one_plain_segment
 
 
 def _placeholders(template: str) -> set[str]:

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import pytest
-from sms_support import (
-    AUTH_TOKEN,
-    ACCOUNT_SID, PHONE, PUBLIC_URL, TwilioPhone, is_one_plain_segment, new_sid, read_twiml, sign,
-    twilio_form,
-)
 
 from bff.sms import texts
 from bff.config import instance_secret
 from bff.sms.webhook import DEV_TOKEN_NAME, webhook_auth_token
+
+from tests.sms.sms_support import TwilioPhone, is_one_plain_segment, new_sid, read_twiml, sign, twilio_form
+from tests.support import OPERATOR_PHONE, PHONE
+from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, SMS_APP_SETTINGS
+
+pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
 
 def inbound_count(services) -> int:
@@ -212,8 +213,6 @@ def test_menu(phone, body):
 
 
 def test_operators_get_their_menu(phone, operator):
-    from sms_support import OPERATOR_PHONE
-
     assert phone.text("MENU", phone=OPERATOR_PHONE).text == texts.MENU_OPERATOR
 
 
@@ -230,8 +229,6 @@ def test_too_many_texts_are_answered_in_words_once_then_quietly(phone, services)
 
 
 def test_operators_have_a_higher_limit(phone, operator):
-    from sms_support import OPERATOR_PHONE
-
     replies = [phone.text("MENU", phone=OPERATOR_PHONE) for _ in range(25)]
     assert all(reply.text == texts.MENU_OPERATOR for reply in replies)
 

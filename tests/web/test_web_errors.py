@@ -5,20 +5,16 @@ import gzip
 import re
 
 import pytest
-from web_helpers import attributes, claim, landing_path, page_text
 
-from bff import create_app
 from bff.errors import CloudUnavailable
+
+from tests.support.pages import attributes, claim, landing_path, page_text
 
 
 @pytest.fixture
-def fragile_app(sandbox, tmp_path):
+def fragile_app(app_factory):
     """bff with two extra routes that fail, and exceptions turned into error pages as in production."""
-    app = create_app(
-        {"TESTING": True, "PROPAGATE_EXCEPTIONS": False, "DATABASE": str(tmp_path / "bff.sqlite3"),
-         "PARTICLE_API_URL": sandbox.base_url, "SECRET_KEY": "k", "LABEL_KEY": "test-label-key"},
-        instance_path=str(tmp_path / "instance"),
-    )
+    app = app_factory(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/broken")
     def broken():

@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from web_helpers import attributes, claim, csrf_token, landing_path, login_next, page_text, signed_in_client
 
 from bff import labels
 from bff.errors import ClaimRefused
+
+from tests.support import LABEL_KEY
+from tests.support.pages import attributes, claim, csrf_token, landing_path, login_next, page_text, signed_in_client
 
 REFUSAL = f"{ClaimRefused.public_message} {ClaimRefused.next_step}"
 
@@ -15,7 +17,7 @@ REFUSAL = f"{ClaimRefused.public_message} {ClaimRefused.next_step}"
 def label_code_of(app, services, device_id: str) -> str:
     """The device's label code (bff gives one to every device it knows)."""
     with app.app_context():
-        view = services.claims.device_for_link(device_id, labels.qr_tag("test-label-key", device_id))
+        view = services.claims.device_for_link(device_id, labels.qr_tag(LABEL_KEY, device_id))
     return view.label_code
 
 
@@ -102,7 +104,7 @@ def test_landing_shows_the_device_and_asks_to_sign_in(client, control, electron,
     "/d/not-a-device?k=abc",  # not a device ID at all
 ])
 def test_landing_refuses_bad_links_all_in_the_same_words(client, online_device, path):
-    path = path.format(id=online_device, tag_of_other=labels.qr_tag("test-label-key", online_device))
+    path = path.format(id=online_device, tag_of_other=labels.qr_tag(LABEL_KEY, online_device))
     response = client.get(path)
     assert response.status_code == 404
     text = page_text(response)
@@ -118,7 +120,7 @@ def test_signed_in_landing_has_one_claim_button(member, online_device):
     assert html.count("<form") == 2  # the Claim form and the sign-out form
     assert f'action="/d/{online_device}/claim"' in html
     assert re.search(r'<button type="submit" class="big"[^>]*>Claim</button>', html)
-    assert f'name="k" value="{labels.qr_tag("test-label-key", online_device)}"' in html
+    assert f'name="k" value="{labels.qr_tag(LABEL_KEY, online_device)}"' in html
     assert "+12015550123" in page_text(response)
 
 
@@ -195,7 +197,7 @@ def test_claim_with_a_bad_tag_is_refused(member, online_device):
 
 
 def test_claim_needs_a_signed_in_person_and_a_form_token(app, client, member, services, online_device, person):
-    tag = labels.qr_tag("test-label-key", online_device)
+    tag = labels.qr_tag(LABEL_KEY, online_device)
     token = csrf_token(client.get("/"))
     response = client.post(f"/d/{online_device}/claim", data={"csrf_token": token, "k": tag})
     assert response.status_code == 303

@@ -1,0 +1,1 @@
+"""bff/accounts: people's phone numbers, sign-in codes, operators."""

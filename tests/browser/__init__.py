@@ -1,0 +1,1 @@
+"""The claim page in a real browser (Debian's Chromium through Playwright) on a phone-sized screen."""

@@ -1,0 +1,1 @@
+"""bff/claims: the claims service against the sandbox."""

@@ -1,0 +1,1 @@
+"""bff/console: the sandbox console's pages and its phone-SMS simulator."""

@@ -1,0 +1,1 @@
+"""bff/db: the SQLite store."""

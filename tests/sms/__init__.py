@@ -1,0 +1,1 @@
+"""bff/sms: the SMS channel, texted as Twilio delivers texts."""

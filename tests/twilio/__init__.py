@@ -1,0 +1,1 @@
+"""bff/twilio: the SMS sender (outbox, or Twilio through a local fake) and GSM-7 texts."""

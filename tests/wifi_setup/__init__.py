@@ -1,0 +1,1 @@
+"""bff/wifi_setup: Wi-Fi setup of Photons with claim codes, from the service to the pages and a browser."""
