@@ -21,9 +21,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "setup")]
+sys.path[:0] = [str(ROOT)]  # run as a script from anywhere: the repository's tests package
 
-from setup_support import SoftApSetup  # noqa: E402  (the tests' SoftAP client: one client, not two)
+from tests.wifi_setup.softap_setup import SoftApSetup  # noqa: E402  (the tests' SoftAP client: one client, not two)
 
 from bff import create_app  # noqa: E402
 from bff.sandbox import SandboxCloud  # noqa: E402
