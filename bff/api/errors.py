@@ -19,9 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from bff import errors
 from bff.errors import ApiError, error_body
-from bff.web.errors import (
-    HTTP_CODES, error_json, json_error, json_response, status_and_code,
-)
+from bff.web.errors import HTTP_CODES, error_json, json_error, status_and_code
+from bff.web.responses import json_response
 
 __all__ = ["ApiError", "init_errors", "json_response", "valid_id"]
 

@@ -16,11 +16,9 @@ another process.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from bff import labels
@@ -28,6 +26,8 @@ from bff.console import sms_simulator
 from bff.device_ids import is_device_id
 from bff.errors import BffError, InvalidPhoneNumber
 from bff.particle.sandbox_link import SandboxUnreachable, control
+from bff.web.responses import json_response
+from bff.web.responses import version_of
 from bff.wiring import get_services
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -106,9 +106,7 @@ def switch(device_id: str, power: str):
 @bp.get("/outbox.json")
 def outbox_json():
     messages = _outbox()
-    response = jsonify({"messages": messages, "version": _version(messages)})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return json_response({"messages": messages, "version": _version(messages)})
 
 
 def _outbox() -> list[dict]:
@@ -168,8 +166,7 @@ def _label_code(claims, device_id: str, tag: str) -> str | None:
 
 
 def _version(messages: list[dict]) -> str:
-    text = json.dumps([(m.get("id"), m.get("status")) for m in messages], default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return version_of([(m.get("id"), m.get("status")) for m in messages])
 
 
 @bp.app_template_filter("clock")

@@ -1,2 +1,2 @@
 """The web channel: the customer pages, sign-in, Wi-Fi setup pages, health, and what every HTTP
-channel shares (error pages and the JSON error shape in `errors.py`, live-updating pages in `live.py`)."""
+channel shares (error pages and the JSON error shape in `errors.py`, shared responses and live-updating pages in `responses.py`)."""

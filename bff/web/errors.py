@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from bff import errors
 from bff.errors import error_body
 from bff.labels.codes import LabelCodeError
+from bff.web.responses import json_response
 
 # (exception class, HTTP status, code); the first class the error is an instance of wins.
 ERROR_STATUS = (
@@ -71,17 +72,6 @@ def retry_after_header(error: errors.BffError) -> dict:
     """`Retry-After` (whole seconds) for errors that say how long to wait."""
     retry_after = getattr(error, "retry_after", None)
     return {"Retry-After": str(max(1, int(retry_after + 0.999)))} if retry_after else {}
-
-
-def json_response(data, status: int = 200, *, headers: dict | None = None,
-                  cache: str = "no-store") -> Response:
-    """A JSON reply; never cached unless `cache` says so (replies hold tokens, codes, devices)."""
-    response = current_app.response_class(json.dumps(data, separators=(",", ":")), status=status,
-                                          mimetype="application/json")
-    response.headers["Cache-Control"] = cache
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
 
 
 def json_error(status: int, code: str, message: str, next_step: str, *,

@@ -3,7 +3,7 @@
 A thin blueprint over the claims service (bff/claims/): it reads the request, asks the
 service, and renders what the service says in plain words. Every page works without
 JavaScript; static/bff.js only adds the in-page camera scanner and live updates (it polls the
-small JSON views below and reloads the page when what it shows has changed: bff/web/live.py).
+small JSON views below and reloads the page when what it shows has changed: bff/web/responses.py).
 Errors become pages (or JSON) in bff/web/errors.py.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from bff import errors, labels
-from bff.web.errors import json_error, json_response, status_and_code
-from bff.web.live import live, no_js_refresh, no_store, version_of
+from bff.web.errors import json_error, status_and_code
+from bff.web.responses import json_response, live, no_js_refresh, no_store, version_of
 from bff.wiring import get_services
 
 bp = Blueprint("web", __name__)

@@ -20,8 +20,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user, login_required
 
 from bff import errors
-from bff.web.errors import json_error, json_response
-from bff.web.live import live, no_js_refresh, no_store
+from bff.web.errors import json_error
+from bff.web.responses import json_response, live, no_js_refresh, no_store
 from bff.wiring import get_services
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")

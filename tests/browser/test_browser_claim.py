@@ -63,7 +63,7 @@ def test_in_page_scanner_reads_the_box_qr(phone_page, bff, scanned_device):
 
 def test_whole_claim_works_without_javascript(phone_page_without_js, bff, control, online_device, offline_device,
                                              monkeypatch):
-    monkeypatch.setattr("bff.web.live.NO_JS_REFRESH_SECONDS", 1)  # the served app runs in this process
+    monkeypatch.setattr("bff.web.responses.NO_JS_REFRESH_SECONDS", 1)  # the served app runs in this process
     page = phone_page_without_js
     page.goto(bff.url + "/")
     expect(page.get_by_role("button", name="Scan the code")).to_be_hidden()

@@ -1,4 +1,4 @@
-"""Pages that update themselves, and pages no cache may keep: the helpers every page blueprint shares.
+"""Responses every HTTP channel shares: JSON never cached, no-store pages, pages that update themselves.
 
 With JavaScript, static/bff.js polls a small JSON view and reloads the page when its `version`
 changed; it sets the `JS_COOKIE` cookie so the server knows this browser polls. Without
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 NO_JS_REFRESH_SECONDS = 10  # without JavaScript a waiting page refreshes itself this often
 JS_COOKIE = "bff_js"  # set by static/bff.js: this browser runs our script, so it needs no meta refresh
@@ -37,4 +37,15 @@ def version_of(data) -> str:
 def no_store(response: Response) -> Response:
     """Pages and JSON that show a person's devices, claims, codes or phone: no cache may keep them."""
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def json_response(data, status: int = 200, *, headers: dict | None = None,
+                  cache: str = "no-store") -> Response:
+    """A JSON reply; never cached unless `cache` says so (replies hold tokens, codes, devices)."""
+    response = current_app.response_class(json.dumps(data, separators=(",", ":")), status=status,
+                                          mimetype="application/json")
+    response.headers["Cache-Control"] = cache
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
     return response
