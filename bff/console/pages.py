@@ -26,8 +26,7 @@ from bff.console import sms_simulator
 from bff.device_ids import is_device_id
 from bff.errors import BffError, InvalidPhoneNumber
 from bff.particle.sandbox_link import SandboxUnreachable, control
-from bff.web.responses import json_response
-from bff.web.responses import version_of
+from bff.web.responses import json_response, version_of
 from bff.wiring import get_services
 
 bp = Blueprint("console", __name__, url_prefix="/console")

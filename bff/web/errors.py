@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from bff import errors
 from bff.errors import error_body
-from bff.labels.codes import LabelCodeError
+from bff.labels import LabelCodeError
 from bff.web.responses import json_response
 
 # (exception class, HTTP status, code); the first class the error is an instance of wins.

@@ -23,9 +23,8 @@ import time
 from dataclasses import dataclass
 
 from bff import errors
-from bff.particle.client import CLAIM_CODE_LIFETIME_SECONDS
 from bff.device_ids import normalize_device_id
-from bff.particle import Token
+from bff.particle import CLAIM_CODE_LIFETIME_SECONDS, Token
 from bff.wifi_setup.watch import DIAGNOSES, Diagnosis, SetupWatch
 
 WIFI_PLATFORMS = {6: "photon", 8: "p1"}
