@@ -9,6 +9,9 @@
 - A periodic reconcile reads each product's device list and updates the known devices, which
   covers events missed while the stream was down; a daily housekeeping prunes old log rows.
 
+One failure never stops the rest: a job, an online handler, a product's stream or reconcile,
+or one device that raises is logged (`logger.exception`) and the worker goes on with the next.
+
 Run it as its own process (`flask --app app bff worker`) or as a thread (`flask --app app bff serve`).
 Everything it knows is in SQLite, so a worker killed with `kill -9` resumes where it was.
 """
@@ -75,8 +78,7 @@ class Worker:
 
     def tick(self) -> None:
         """One round of periodic work: heartbeat, due claims, due SMS, and the reconcile when due."""
-        self.store.record_heartbeat(HEARTBEAT_NAME)
-        jobs = [self.claims.retry_due, self.sms.deliver_due, self.sms_inbox.finish_stuck,
+        jobs = [self._heartbeat, self.claims.retry_due, self.sms.deliver_due, self.sms_inbox.finish_stuck,
                 self._reconcile_if_due, self._housekeeping_if_due]
         if self.setup is not None:
             jobs.append(self.setup.check_open_codes)  # Wi-Fi claim codes: arrivals missed, expiry
@@ -85,6 +87,9 @@ class Worker:
                 job()
             except Exception:  # one failing job must not stop the others or the worker
                 logger.exception("worker job %s failed", getattr(job, "__name__", job))
+
+    def _heartbeat(self) -> None:
+        self.store.record_heartbeat(HEARTBEAT_NAME)
 
     def _reconcile_if_due(self) -> None:
         now = time.monotonic()
@@ -108,10 +113,13 @@ class Worker:
     def start_streams(self) -> None:
         """One event stream per configured product."""
         for product_key in self.particle.product_keys():
-            stream = self.particle.event_stream(
-                product_key, self._handler_for(product_key), prefix=STATUS_EVENT, **self.stream_options
-            )
-            self.streams.append(stream.start())
+            try:
+                stream = self.particle.event_stream(
+                    product_key, self._handler_for(product_key), prefix=STATUS_EVENT, **self.stream_options
+                )
+                self.streams.append(stream.start())
+            except Exception:  # the other products' streams and the periodic jobs still run
+                logger.exception("event stream of %s could not start", product_key)
 
     def stop_streams(self) -> None:
         for stream in self.streams:
@@ -145,7 +153,13 @@ class Worker:
                 self.reconcile_product(product_key)
             except CloudError as error:
                 logger.warning("reconcile of %s failed: %s", product_key, error.detail)
+            except Exception:  # a bug with one product must not stop the others
+                logger.exception("reconcile of %s failed", product_key)
 
     def reconcile_product(self, product_key: str) -> None:
         for device in self.particle.list_product_devices(product_key):
-            self.devices.remember(product_key, device, owner=True)
+            try:
+                self.devices.remember(product_key, device, owner=True)
+            except Exception:  # one odd device must not stop the rest of the list
+                logger.exception("reconcile of %s: device %s not recorded", product_key,
+                                 device.get("id") if isinstance(device, dict) else device)

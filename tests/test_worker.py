@@ -1,15 +1,18 @@
 """The worker: finishes waiting claims on the device's online event, reconciles, beats."""
 from __future__ import annotations
 
+import sqlite3
 import time
+import uuid
 from types import SimpleNamespace
 
 import pytest
 
 from bff.worker import HEARTBEAT_NAME, Worker
 
-from tests.support import PHONE
-from tests.support.polling import wait_until
+from tests.support import OTHER_PHONE, PHONE
+from tests.support.fake_twilio import OUR_NUMBER
+from tests.support.polling import wait_for, wait_until
 
 
 @pytest.fixture
@@ -58,3 +61,179 @@ def test_housekeeping_forgets_cloud_calls_older_than_a_month(store, particle, cl
     Worker(services).housekeeping(now=now)
 
     assert [call["path"] for call in store.cloud_calls()] == ["/recent"]
+
+
+# -- crash isolation: one failure is logged, the rest of the work goes on ---------------------------
+
+
+def boom(*args, **kwargs):
+    raise RuntimeError("injected failure")
+
+
+def failures_logged(caplog, words: str) -> list:
+    """The error records (with their traceback) whose message has `words`."""
+    return [r for r in caplog.records if r.levelname == "ERROR" and words in r.getMessage() and r.exc_info]
+
+
+@pytest.fixture
+def busy_services(store, particle, claims, twilio_sender, accounts):
+    """Services whose every periodic job has something to do (SMS through the fake Twilio)."""
+    return SimpleNamespace(store=store, particle=particle, claims=claims, devices=claims.devices,
+                           sms=twilio_sender, accounts=accounts)
+
+
+@pytest.fixture
+def work_for_every_job(busy_services, person, offline_device, tag, control, fake_twilio, clock, photon):
+    """Something due for each job; returns a check of which jobs did their work (by name)."""
+    store, claims, sms = busy_services.store, busy_services.claims, busy_services.sms
+    claim = claims.request_claim(person.id, offline_device, channel="web", tag=tag(offline_device))
+    assert claim.state == "waiting_for_device"
+    control.power(offline_device, True)  # no event stream here: only the retry finds out
+    fake_twilio.fail_next(500, 20500)
+    sms_id = sms.send(OTHER_PHONE, "A queued text.", purpose="claim")
+    assert store.outbound_sms(sms_id)["status"] == "queued"
+    clock.advance(3600)  # the claim's and the text's next attempts are due
+    stuck = "SM" + uuid.uuid4().hex  # a text a crashed webhook left unanswered
+    store.claim_inbound_sms(stuck, from_phone=PHONE, to_phone=OUR_NUMBER, body="STATUS",
+                            lease_until=time.time() - 1)
+    now = time.time()
+    store.log_cloud_call(method="GET", path="/old", status=200, ms=1.0, at=now - 31 * 24 * 3600)
+    photon_device = control.demo_devices(photon["id"], online=False)[0]["id"]  # only the reconcile reads it
+
+    def done() -> dict[str, bool]:
+        return {
+            "heartbeat": store.last_heartbeat(HEARTBEAT_NAME) is not None,
+            "retry_due": claims.claim(claim.id).succeeded,
+            "deliver_due": store.outbound_sms(sms_id)["status"] == "sent",
+            "finish_stuck": store.inbound_sms(stuck)["status"] == "done",
+            "reconcile": store.device(photon_device) is not None,
+            "housekeeping": "/old" not in [call["path"] for call in store.cloud_calls()],
+        }
+
+    assert not any(done().values())
+    return done
+
+
+def break_job(monkeypatch, worker: Worker, job: str) -> None:
+    """Make one periodic job of `worker` raise."""
+    owner = {"heartbeat": worker.store, "retry_due": worker.claims, "deliver_due": worker.sms,
+             "finish_stuck": worker.sms_inbox, "reconcile": worker, "housekeeping": worker}[job]
+    name = {"heartbeat": "record_heartbeat"}.get(job, job)
+    monkeypatch.setattr(owner, name, boom)
+
+
+@pytest.mark.parametrize("broken", ["heartbeat", "retry_due", "deliver_due", "finish_stuck", "reconcile",
+                                    "housekeeping"])
+def test_one_failing_job_does_not_stop_the_others(busy_services, work_for_every_job, monkeypatch, caplog,
+                                                  broken):
+    worker = Worker(busy_services)  # not started: what one tick does
+    break_job(monkeypatch, worker, broken)
+
+    worker.tick()
+
+    assert work_for_every_job() == {job: job != broken for job in work_for_every_job()}
+    assert len(failures_logged(caplog, "worker job")) == 1
+
+
+def test_the_running_worker_survives_failing_jobs_and_beats_on(store, particle, claims, sms, monkeypatch,
+                                                               worker_factory, offline_device, control):
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, devices=claims.devices, sms=sms)
+    beats = []
+    record_heartbeat = store.record_heartbeat
+
+    def first_beat_fails(name, **kwargs):
+        beats.append(name)
+        if len(beats) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        record_heartbeat(name, **kwargs)
+
+    monkeypatch.setattr(store, "record_heartbeat", first_beat_fails)
+    monkeypatch.setattr(claims, "retry_due", boom)  # fails at every tick
+    worker = worker_factory(services, heartbeat_seconds=0.05)
+
+    first = wait_for(lambda: store.last_heartbeat(HEARTBEAT_NAME))
+    assert wait_until(lambda: store.last_heartbeat(HEARTBEAT_NAME) > first)  # still ticking
+    control.power(offline_device, True)  # and still following the event streams
+    assert wait_until(lambda: (store.device(offline_device) or {}).get("online") == 1)
+    assert worker.streams and all(stream.running for stream in worker.streams)
+
+
+def test_a_stream_that_cannot_start_does_not_stop_the_others_or_the_jobs(store, particle, claims, sms, monkeypatch,
+                                                                        worker_factory, caplog):
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, devices=claims.devices, sms=sms)
+    event_stream = particle.event_stream
+    first, *others = particle.product_keys()
+
+    def broken_for_first(product_key, *args, **kwargs):
+        if product_key == first:
+            raise RuntimeError("injected failure")
+        return event_stream(product_key, *args, **kwargs)
+
+    monkeypatch.setattr(particle, "event_stream", broken_for_first)
+    worker = worker_factory(services, heartbeat_seconds=0.05)
+
+    assert others and [stream.product_key for stream in worker.streams] == others
+    assert wait_until(lambda: store.last_heartbeat(HEARTBEAT_NAME) is not None)
+    assert failures_logged(caplog, f"event stream of {first} could not start")
+
+
+def test_a_failing_online_handler_does_not_stop_the_others_or_the_stream(
+        fast_worker, claims, person, control, electron, tag, store, caplog):
+    first, second = [d["id"] for d in control.demo_devices(electron["id"], online=False)[:2]]
+    claim = claims.request_claim(person.id, first, channel="web", tag=tag(first))
+    seen = []
+
+    def broken_for_first(product_key, device_id):
+        if device_id == first:
+            raise RuntimeError("injected failure")
+
+    fast_worker.online_handlers.insert(0, broken_for_first)  # before the claims' handler
+    fast_worker.on_device_online(lambda product_key, device_id: seen.append(device_id))
+
+    control.power(first, True)
+    control.power(second, True)
+
+    assert wait_until(lambda: seen == [first, second])
+    assert claims.claim(claim.id).succeeded  # the handler after the broken one still ran
+    control.power(second, False)  # the stream goes on
+    assert wait_until(lambda: store.device(second)["online"] == 0)
+    assert failures_logged(caplog, f"online handler failed for device {first}")
+
+
+def test_a_failing_product_does_not_stop_the_reconcile_of_the_others(busy_services, particle, store, control,
+                                                                     electron, photon, monkeypatch, caplog):
+    list_product_devices = particle.list_product_devices
+    first, *others = particle.product_keys()
+
+    def broken_for_first(product_key, **kwargs):
+        if product_key == first:
+            raise RuntimeError("injected failure")
+        return list_product_devices(product_key, **kwargs)
+
+    monkeypatch.setattr(particle, "list_product_devices", broken_for_first)
+
+    Worker(busy_services).reconcile()
+
+    known = {row["product_key"] for row in store.devices()}
+    assert others and known == set(others)
+    assert failures_logged(caplog, f"reconcile of {first} failed")
+
+
+def test_one_device_that_cannot_be_recorded_does_not_stop_the_reconcile(busy_services, store, control, electron,
+                                                                        monkeypatch, caplog):
+    devices = busy_services.devices
+    remember = devices.remember
+    expected = {d["id"] for d in control.state()["devices"] if d["product_id"] == electron["id"]}
+    bad = sorted(expected)[0]
+
+    def broken_for_one(product_key, device, **kwargs):
+        if device["id"] == bad:
+            raise RuntimeError("injected failure")
+        return remember(product_key, device, **kwargs)
+
+    monkeypatch.setattr(devices, "remember", broken_for_one)
+
+    Worker(busy_services).reconcile_product(electron["slug"])
+
+    assert {row["device_id"] for row in store.devices()} == expected - {bad}
+    assert failures_logged(caplog, f"device {bad} not recorded")

@@ -27,11 +27,13 @@ def first_row(rows) -> dict | None:
 @contextmanager
 def immediate_transaction(db):
     """A write transaction that takes the write lock first (`BEGIN IMMEDIATE`): what it reads
-    cannot change before it writes, across threads and processes."""
+    cannot change before it writes, across threads and processes. Any exception inside, or a
+    commit that fails, rolls all of it back: nothing is half written, and the connection is
+    left outside a transaction, usable at once."""
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        db.conn.commit()  # a failed commit (a deferred constraint, disk full) leaves it open: roll back
     except BaseException:
         db.conn.rollback()
         raise
-    db.conn.commit()

@@ -60,7 +60,8 @@ class EventStream:
                  backoff_initial: float = BACKOFF_INITIAL_SECONDS,
                  backoff_max: float = BACKOFF_MAX_SECONDS,
                  backoff_reset_after: float = BACKOFF_RESET_AFTER_SECONDS,
-                 on_error: Callable[[Exception], None] | None = None) -> None:
+                 on_error: Callable[[Exception], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.cloud = cloud
         self.product_key = product_key
         self.prefix = prefix
@@ -70,6 +71,7 @@ class EventStream:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.backoff_reset_after = backoff_reset_after
+        self.clock = clock  # how long a connection stayed up (monotonic seconds)
         self.connected = threading.Event()  # set while a stream is open
         self.connections = 0  # streams opened so far
         self._stopping = threading.Event()
@@ -108,7 +110,7 @@ class EventStream:
             try:
                 response = self.cloud.open_event_stream(self.product_key, self.prefix,
                                                         read_timeout=self.silence_timeout)
-                opened_at = time.monotonic()
+                opened_at = self.clock()
                 with self._response_lock:
                     self._response = response
                 if self._stopping.is_set():
@@ -131,7 +133,7 @@ class EventStream:
             finally:
                 self.connected.clear()
                 self._close_response()
-            if opened_at is not None and time.monotonic() - opened_at >= self.backoff_reset_after:
+            if opened_at is not None and self.clock() - opened_at >= self.backoff_reset_after:
                 attempt = 0
             if wait is None:
                 wait = self._backoff(attempt)
@@ -181,7 +183,10 @@ class EventStream:
         with self._response_lock:
             response, self._response = self._response, None
         if response is not None:
-            response.close()
+            try:
+                response.close()
+            except Exception:  # a connection that will not close must not end the consumer
+                logger.exception("event stream of %s: closing the connection failed", self.product_key)
 
 
 class _SseParser:

@@ -37,7 +37,11 @@ def _database_status(store) -> str:
 
 
 def _worker_status(store) -> str:
-    age = store.seconds_since_heartbeat(WORKER_HEARTBEAT_NAME)
+    try:
+        age = store.seconds_since_heartbeat(WORKER_HEARTBEAT_NAME)
+    except Exception:  # the heartbeat is in the database: without it the worker is unknown
+        current_app.logger.exception("worker health check failed")
+        return "unknown"
     if age is None:
         return "never seen"
     return "alive" if age <= WORKER_SILENCE_LIMIT_SECONDS else "silent"

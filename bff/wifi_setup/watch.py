@@ -146,11 +146,18 @@ class SetupWatch:
                 self._check(row, now)
             except errors.CloudError as error:  # try again at the next check
                 logger.warning("claim code %s: check failed: %s", row["id"], error.detail)
-                self.store.schedule_claim_code_check(row["id"], now + CHECK_SECONDS)
+                self._check_again_later(row["id"], now)
             except Exception:  # a bug with one code must not stop the others
                 logger.exception("claim code %s: check failed", row["id"])
-                self.store.schedule_claim_code_check(row["id"], now + CHECK_SECONDS)
+                self._check_again_later(row["id"], now)
         return len(rows)
+
+    def _check_again_later(self, code_id: int, now: float) -> None:
+        """After a failed check: look again in CHECK_SECONDS (if even that fails, it stays due)."""
+        try:
+            self.store.schedule_claim_code_check(code_id, now + CHECK_SECONDS)
+        except Exception:
+            logger.exception("claim code %s: the next check could not be scheduled", code_id)
 
     def _check(self, row: dict, now: float) -> None:
         if self._arrival_in_list(row):

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from bff.db.store import Store, redact
+from bff.db.transactions import immediate_transaction
 from bff.db.migrations import MIGRATIONS
 
 
@@ -49,16 +50,20 @@ def test_database_uses_wal_and_foreign_keys(store):
 
 def test_each_thread_has_its_own_connection(store):
     user_id = store.create_user()
-    seen = {}
+    seen, errors = {}, []
 
     def work():
-        seen["connection"] = store.db.conn
-        seen["user"] = store.user(user_id)
-        store.record_heartbeat("worker")
+        try:
+            seen["connection"] = store.db.conn
+            seen["user"] = store.user(user_id)
+            store.record_heartbeat("worker")
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            errors.append(error)
 
     thread = threading.Thread(target=work)
     thread.start()
-    thread.join()
+    thread.join(timeout=30)
+    assert errors == [] and not thread.is_alive()
     assert seen["connection"] is not store.db.conn
     assert seen["user"]["id"] == user_id
     assert store.last_heartbeat("worker") is not None
@@ -66,8 +71,67 @@ def test_each_thread_has_its_own_connection(store):
     assert store.user(user_id)["id"] == user_id  # reopens after close
 
 
-def test_ping(store):
-    store.ping()
+def test_ping_passes_on_a_usable_database_and_raises_on_a_broken_one(store, tmp_path):
+    assert store.ping() is None
+
+    empty = Store(tmp_path / "empty.sqlite3")  # never migrated: not bff's database
+    with pytest.raises(sqlite3.OperationalError):
+        empty.ping()
+    empty.close()
+
+    store.close()
+    (tmp_path / "bff.sqlite3").write_bytes(b"this is not a database " * 1000)
+    for leftover in ("bff.sqlite3-wal", "bff.sqlite3-shm"):
+        (tmp_path / leftover).unlink(missing_ok=True)
+    with pytest.raises(sqlite3.DatabaseError):
+        store.ping()
+
+
+# -- immediate_transaction: all or nothing -----------------------------------------------------------
+
+
+def user_count(store) -> int:
+    return store.db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+
+
+def committed_user_count(store) -> int:
+    """The users another connection sees (only what was committed)."""
+    other = Store(store.path)
+    try:
+        return user_count(other)
+    finally:
+        other.close()
+
+
+def test_an_exception_inside_a_transaction_rolls_all_of_it_back(store):
+    before = user_count(store)
+    with pytest.raises(RuntimeError):
+        with immediate_transaction(store.db) as db:
+            db.execute("INSERT INTO users (created_at) VALUES (1)")
+            db.execute("INSERT INTO users (created_at) VALUES (2)")
+            assert user_count(store) == before + 2  # written, inside
+            raise RuntimeError("injected failure")
+
+    assert user_count(store) == before and not store.db.conn.in_transaction
+    with immediate_transaction(store.db) as db:  # the connection is usable at once
+        db.execute("INSERT INTO users (created_at) VALUES (3)")
+    assert committed_user_count(store) == before + 1  # committed: another connection sees it
+
+
+def test_a_commit_that_fails_rolls_all_of_it_back(store):
+    before = user_count(store)
+    with pytest.raises(sqlite3.IntegrityError):
+        with immediate_transaction(store.db) as db:
+            db.execute("PRAGMA defer_foreign_keys = ON")  # the foreign key is checked at COMMIT
+            db.execute("INSERT INTO users (created_at) VALUES (1)")
+            db.execute("INSERT INTO shadow_customers (user_id, product_key, username, created_at) "
+                       "VALUES (999, 'widget', 'nobody@example.invalid', 1)")
+
+    assert user_count(store) == before and not store.db.conn.in_transaction
+    assert store.db.execute("SELECT COUNT(*) FROM shadow_customers").fetchone()[0] == 0
+    with immediate_transaction(store.db) as db:  # not stuck inside the failed transaction
+        db.execute("INSERT INTO users (created_at) VALUES (3)")
+    assert committed_user_count(store) == before + 1
 
 
 def test_users(store):

@@ -12,11 +12,10 @@ import pytest
 from bff.errors import RateLimited
 from bff.particle.events import Event, EventStream, _SseParser
 
+from tests.support.clock import FakeClock
 from tests.support.polling import wait_for
 
 WAIT = 15.0  # seconds; generous, a passing run takes a fraction of it
-
-
 
 
 class Inbox:
@@ -181,3 +180,87 @@ def test_the_parser_reads_the_wire_format():
               published_at="2026-01-01T00:00:00.000Z", ttl=60),
         Event(name="multi", data="two lines", coreid="api", published_at=None, ttl=5),
     ]
+
+
+# -- backoff and crashes, against a scripted cloud on the test's clock --------------------------------
+
+
+class ScriptedCloud:
+    """A cloud whose stream connections go as scripted, one entry per connection: a number (it
+    stays up that many seconds of `clock`, then ends), an exception (opening it raises that), or
+    None (it stays up until the stream is stopped; also once the script is used up)."""
+
+    def __init__(self, clock: FakeClock, script: list, *, close_fails: bool = False) -> None:
+        self.clock = clock
+        self.script = list(script)
+        self.close_fails = close_fails
+        self.opened = 0  # connections asked for
+
+    def open_event_stream(self, product_key, prefix, *, read_timeout):
+        self.opened += 1
+        step = self.script.pop(0) if self.script else None
+        if isinstance(step, Exception):
+            raise step
+        return ScriptedResponse(self.clock, step, close_fails=self.close_fails)
+
+
+class ScriptedResponse:
+    def __init__(self, clock: FakeClock, lasts: float | None, *, close_fails: bool) -> None:
+        self.raw = self
+        self.clock, self.lasts, self.close_fails = clock, lasts, close_fails
+        self.shut = threading.Event()
+
+    def read1(self, size: int) -> bytes:
+        if self.lasts is None:
+            self.shut.wait(WAIT)
+        else:
+            self.clock.advance(self.lasts)
+        return b""  # the stream ends
+
+    def shutdown(self) -> None:
+        self.shut.set()
+
+    def close(self) -> None:
+        if self.close_fails:
+            raise OSError("injected failure")
+
+
+@pytest.fixture
+def scripted_stream(inbox):
+    """Starts an EventStream on a ScriptedCloud, recording the backoff attempts (waiting none)."""
+    streams = []
+
+    def start(script: list, **options) -> tuple[EventStream, ScriptedCloud, list[int]]:
+        clock = FakeClock()
+        cloud = ScriptedCloud(clock, script, close_fails=options.pop("close_fails", False))
+        stream = EventStream(cloud, "widget", inbox, on_error=inbox.errors.append, clock=clock,
+                             backoff_reset_after=60.0, **options)
+        attempts: list[int] = []
+        stream._backoff = lambda attempt: attempts.append(attempt) or 0.0
+        streams.append(stream.start())
+        return stream, cloud, attempts
+
+    yield start
+    for stream in streams:
+        stream.stop()
+
+
+def test_the_backoff_starts_over_after_a_connection_that_stayed_up(scripted_stream, inbox):
+    script = [1, 1, 1, 60, 1, 1, 59, 1]  # seconds each connection stayed up
+    stream, cloud, attempts = scripted_stream(script)
+    wait_for(lambda: cloud.opened == len(script) + 1 and stream.connected.is_set())
+
+    assert attempts == [0, 1, 2, 0, 1, 2, 3, 4]  # 60 s up: start over; 59 s: not enough
+    assert stream.running and stream.connections == len(script) + 1 and inbox.errors == []
+
+
+def test_a_broken_connection_or_a_bug_in_opening_does_not_end_the_stream(scripted_stream, inbox, caplog):
+    bug = RuntimeError("injected failure")
+    stream, cloud, attempts = scripted_stream([bug, 1], close_fails=True)
+    wait_for(lambda: cloud.opened == 3 and stream.connected.is_set())
+
+    assert stream.running and attempts == [0, 1]
+    assert inbox.errors == [bug]
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
+    assert "event stream of widget failed" in logged
+    assert "event stream of widget: closing the connection failed" in logged

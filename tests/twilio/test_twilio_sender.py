@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 
 from bff.twilio.sender import SmsSender
@@ -139,14 +140,19 @@ def test_two_workers_never_send_one_message_twice(store, twilio_sender, fake_twi
     clock.advance(5)
     fake_twilio.delay = 0.3
     barrier = threading.Barrier(3)
+    results, failures = [], []
 
     def work():
-        barrier.wait()
-        twilio_sender.deliver_due()
+        try:
+            barrier.wait(timeout=10)
+            results.append(twilio_sender.deliver_due())
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            failures.append(error)
 
     threads = [threading.Thread(target=work) for _ in range(3)]
     [thread.start() for thread in threads]
-    [thread.join() for thread in threads]
+    [thread.join(timeout=30) for thread in threads]
+    assert failures == [] and sorted(results) == [0, 0, 1]
     assert len(fake_twilio.received) == 2 and row(store, sms_id)["status"] == "sent"
 
 
@@ -192,3 +198,80 @@ def test_wrong_credentials_are_retried_not_lost(store, fake_twilio, clock):
 def test_claim_id_is_kept(store, sms):
     sms_id = sms.send(PHONE, BODY, purpose="claim", claim_id=77)
     assert row(store, sms_id)["claim_id"] == 77
+
+
+# -- one message's trouble stays with it: the others are sent ----------------------------------------
+
+
+def queued(store, clock, count: int) -> list[int]:
+    """`count` messages queued (due now), oldest first: the order the sender takes them."""
+    ids = [store.add_outbound_sms(PHONE, f"Text {n}.", purpose="claim", status="queued", now=clock.now)
+           for n in range(count)]
+    clock.advance(1)
+    return ids
+
+
+def test_a_refusal_and_an_outage_on_two_messages_do_not_stop_the_others(twilio_sender, fake_twilio, store,
+                                                                        clock):
+    refused, unlucky, *others = queued(store, clock, 4)
+    fake_twilio.fail_next(400, 21211)  # the first request: a number Twilio refuses for good
+    fake_twilio.fail_next(503, 20503)  # the second: Twilio is having a moment
+
+    assert twilio_sender.deliver_due() == 2
+
+    assert [row(store, sms_id)["status"] for sms_id in others] == ["sent", "sent"]
+    assert row(store, refused)["status"] == "failed" and "21211" in row(store, refused)["last_error"]
+    message = row(store, unlucky)
+    assert (message["status"], message["attempts"]) == ("queued", 1) and "503" in message["last_error"]
+    assert message["next_attempt_at"] == clock.now + SmsSender.BACKOFF_SECONDS[0]
+    clock.advance(SmsSender.BACKOFF_SECONDS[0] - 1)
+    assert twilio_sender.deliver_due() == 0  # backing off
+    clock.advance(1)
+    assert twilio_sender.deliver_due() == 1 and row(store, unlucky)["status"] == "sent"
+    clock.advance(3600)
+    assert twilio_sender.deliver_due() == 0  # the refused one is never tried again
+    assert [m["Body"] for m in fake_twilio.received] == ["Text 0.", "Text 1.", "Text 2.", "Text 3.", "Text 1."]
+
+
+def test_a_bug_with_one_message_is_recorded_on_it_and_the_others_are_sent(twilio_sender, fake_twilio, store,
+                                                                          clock, monkeypatch):
+    broken, *others = queued(store, clock, 3)
+    create_params = twilio_sender._create_params
+
+    def broken_for_one(message):
+        if message["id"] == broken:
+            raise KeyError("injected failure")
+        return create_params(message)
+
+    monkeypatch.setattr(twilio_sender, "_create_params", broken_for_one)
+
+    assert twilio_sender.deliver_due() == 2
+
+    assert [row(store, sms_id)["status"] for sms_id in others] == ["sent", "sent"]
+    message = row(store, broken)
+    assert message["status"] == "queued" and "KeyError" in message["last_error"]
+    monkeypatch.undo()
+    clock.advance(SmsSender.BACKOFF_SECONDS[0])
+    assert twilio_sender.deliver_due() == 1 and row(store, broken)["status"] == "sent"
+
+
+def test_a_crash_on_one_message_is_logged_and_the_others_are_sent(twilio_sender, fake_twilio, store, clock,
+                                                                  monkeypatch, caplog):
+    crashing, *others = queued(store, clock, 3)
+    lease = store.lease_outbound_sms
+
+    def crashes_for_one(sms_id, **kwargs):
+        if sms_id == crashing:
+            raise sqlite3.OperationalError("disk I/O error")
+        return lease(sms_id, **kwargs)
+
+    monkeypatch.setattr(store, "lease_outbound_sms", crashes_for_one)
+
+    assert twilio_sender.deliver_due() == 2
+
+    assert [row(store, sms_id)["status"] for sms_id in others] == ["sent", "sent"]
+    assert row(store, crashing)["status"] == "queued" and len(fake_twilio.received) == 2
+    assert [r for r in caplog.records if f"SMS {crashing}: delivery attempt crashed" in r.getMessage()
+            and r.exc_info]
+    monkeypatch.undo()
+    assert twilio_sender.deliver_due() == 1 and row(store, crashing)["status"] == "sent"

@@ -1,4 +1,6 @@
 """`GET /healthz`: database, cloud and worker, and the sandbox's base URL in sandbox mode."""
+import os
+
 from bff.worker import HEARTBEAT_NAME
 
 
@@ -36,3 +38,21 @@ def test_healthz_is_503_when_the_cloud_is_unreachable(client, services, sandbox_
     assert reply.status_code == 503
     assert reply.json["cloud"] == "unreachable"
     assert reply.json["database"] == "ok"
+
+
+def test_healthz_is_503_without_a_traceback_when_the_database_is_broken(client, services, caplog):
+    services.store.record_heartbeat(HEARTBEAT_NAME)
+    services.store.close()
+    with open(services.store.path, "wb") as damaged:  # the file is no database any more
+        damaged.write(b"this is not a database " * 1000)
+    for leftover in ("-wal", "-shm"):
+        if os.path.exists(services.store.path + leftover):
+            os.remove(services.store.path + leftover)
+
+    reply = client.get("/healthz")
+
+    assert reply.status_code == 503
+    assert reply.json["database"] == "error" and reply.json["worker"] == "unknown"
+    assert reply.json["ok"] is False and reply.json["cloud"] == "reachable"
+    assert "Traceback" not in reply.get_data(as_text=True)
+    assert [r for r in caplog.records if r.getMessage() == "database health check failed" and r.exc_info]

@@ -87,6 +87,23 @@ def test_the_code_page_shows_the_code_its_time_left_and_both_ways_to_set_up(memb
     assert '<meta http-equiv="refresh"' not in code_page.get_data(as_text=True)  # a phone on the device's Wi-Fi
 
 
+def time_left(page) -> tuple[int, str]:
+    """The code page's time left: the countdown's seconds (data-countdown) and the words shown."""
+    found = re.search(r'data-countdown="(\d+)">([^<]*)<', page.get_data(as_text=True))
+    return int(found.group(1)), found.group(2)
+
+
+def test_the_time_left_counts_down(member, wifi_setup, clock):
+    """Two readings of the code page: the second, later on the service's clock, says less."""
+    path = get_code(member)
+    first, first_words = time_left(member.get(path))
+    clock.advance(125)
+    second, second_words = time_left(member.get(path))
+
+    assert 3500 < first <= 3600 and second == first - 125
+    assert (first_words, second_words) == (f"about {first // 60} minutes", f"about {second // 60} minutes")
+
+
 def test_an_open_code_is_continued_and_a_new_one_can_be_had(member):
     path = get_code(member)
     again = member.get("/setup")

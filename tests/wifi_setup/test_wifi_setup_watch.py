@@ -1,12 +1,13 @@
 """Watching codes: what counts as an arrival, setup tokens for Particle's setup libraries, texts."""
 from __future__ import annotations
 
+import pytest
 import requests
 
 from bff.wifi_setup.watch import EXPIRY_GRACE_SECONDS
 from bff.worker import Worker
 
-from tests.support import PHONE
+from tests.support import OPERATOR_PHONE, OTHER_PHONE, PHONE
 from tests.support.polling import wait_until
 
 
@@ -91,3 +92,44 @@ def test_the_workers_tick_runs_the_periodic_check(services, wifi_setup, api_clie
     idle.tick()
 
     assert api_client.get(code["status_url"]).get_json()["state"] == "arrived"
+
+
+@pytest.mark.parametrize("rescheduling_fails", [False, True])
+def test_one_code_whose_check_raises_does_not_stop_the_others(wifi_setup, services, clock, monkeypatch, caplog,
+                                                              rescheduling_fails):
+    phones = [PHONE, OTHER_PHONE, OPERATOR_PHONE]
+    users = [services.accounts.user_for_phone(phone) for phone in phones]
+    codes = [wifi_setup.create_claim_code(user.id, None, channel="sms") for user in users]
+    broken = codes[1]  # checked second: the third must still be looked at
+    store = services.store
+    shadow_customer, schedule = store.shadow_customer, store.schedule_claim_code_check
+
+    def shadow_customer_breaks(user_id, product_key):
+        if user_id == users[1].id:
+            raise RuntimeError("injected failure")
+        return shadow_customer(user_id, product_key)
+
+    def scheduling_breaks(code_id, at):
+        if code_id == broken.id:
+            raise RuntimeError("injected failure")
+        return schedule(code_id, at)
+
+    monkeypatch.setattr(store, "shadow_customer", shadow_customer_breaks)
+    if rescheduling_fails:
+        monkeypatch.setattr(store, "schedule_claim_code_check", scheduling_breaks)
+    clock.advance(3600 + EXPIRY_GRACE_SECONDS + 1)
+
+    assert wifi_setup.check_open_codes() == 3
+
+    states = [wifi_setup.status(code.id, user.id).state for code, user in zip(codes, users)]
+    assert states == ["expired", "open", "expired"]
+    texted = [phone for phone in phones
+              if any(m["purpose"] == "setup_expired" for m in services.sms.outbox(to=phone))]
+    assert texted == [PHONE, OPERATOR_PHONE]
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
+    assert f"claim code {broken.id}: check failed" in logged
+    assert (f"claim code {broken.id}: the next check could not be scheduled" in logged) == rescheduling_fails
+
+    monkeypatch.undo()  # the trouble is over: the next round closes it too
+    assert wifi_setup.check_open_codes() == 1
+    assert wifi_setup.status(broken.id, users[1].id).state == "expired"
