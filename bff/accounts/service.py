@@ -189,10 +189,10 @@ class AccountService:
         return hmac.compare_digest(stored, self._hash_code(phone, code, salt))
 
     def _code_limits(self, phone: str, ip: str | None) -> list[tuple[str, int, float]]:
-        limits = [(f"sign-in-code:phone:{phone}", n, w) for n, w in self.CODE_LIMITS_PER_PHONE]
-        if ip:
-            limits += [(f"sign-in-code:ip:{ip}", n, w) for n, w in self.CODE_LIMITS_PER_IP]
-        return limits
+        """The address's cap first: a request refused for its address must not use up the phone's
+        codes (one address over its cap could otherwise lock anyone out of signing in for a day)."""
+        limits = [(f"sign-in-code:ip:{ip}", n, w) for n, w in self.CODE_LIMITS_PER_IP] if ip else []
+        return limits + [(f"sign-in-code:phone:{phone}", n, w) for n, w in self.CODE_LIMITS_PER_PHONE]
 
     # -- operators ------------------------------------------------------------------------------
 
@@ -201,9 +201,7 @@ class AccountService:
         becomes the operator (keeping their devices). Raises OperatorSetupError."""
         login = _normalize_login(login)
         if not PASSWORD_MIN <= len(password or "") <= PASSWORD_MAX:
-            raise OperatorSetupError(f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters",
-                                     public_message=f"The password must be at least {PASSWORD_MIN} characters.",
-                                     next_step="Choose a longer password.")
+            raise _bad_password_length(password or "")
         if self.store.user_by_login(login):
             raise _login_taken(login)
         password_hash = self.hasher.hash(password)
@@ -229,9 +227,10 @@ class AccountService:
         """The operator with this login and password; raises WrongPassword (the same for an
         unknown login) or TooManySignInTries."""
         login = (login or "").strip().casefold()
-        limits = [(f"password:login:{login}", n, w) for n, w in self.PASSWORD_LIMITS_PER_LOGIN]
-        if ip:
-            limits += [(f"password:ip:{ip}", n, w) for n, w in self.PASSWORD_LIMITS_PER_IP]
+        # The address first: a request refused for its address must not use up the login's tries
+        # (one address over its cap could otherwise lock an operator out).
+        limits = [(f"password:ip:{ip}", n, w) for n, w in self.PASSWORD_LIMITS_PER_IP] if ip else []
+        limits += [(f"password:login:{login}", n, w) for n, w in self.PASSWORD_LIMITS_PER_LOGIN]
         self._enforce(limits, TooManySignInTries)
         row = self.store.user_by_login(login) if login else None
         if not row or row["role"] != OPERATOR or not row["password_hash"]:
@@ -269,7 +268,8 @@ class AccountService:
         return count, window_start + window_seconds
 
     def _enforce(self, limits, error_class) -> None:
-        """Count a hit on each (key, limit, window); raise `error_class(retry_after=...)` when over."""
+        """Count a hit on each (key, limit, window) in order; raise `error_class(retry_after=...)` at
+        the first that is over (the ones after it are not counted)."""
         for key, limit, window in limits:
             count, window_end = self._hit(key, window)
             if count > limit:
@@ -290,6 +290,15 @@ def _normalize_login(login: str) -> str:
             public_message="A login uses 2 to 64 letters, numbers, dots, dashes, _ or @.",
             next_step="Choose another login.")
     return login
+
+
+def _bad_password_length(password: str) -> OperatorSetupError:
+    detail = f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"
+    if len(password) > PASSWORD_MAX:
+        return OperatorSetupError(detail, public_message=f"The password must be at most {PASSWORD_MAX} characters.",
+                                  next_step="Choose a shorter password.")
+    return OperatorSetupError(detail, public_message=f"The password must be at least {PASSWORD_MIN} characters.",
+                              next_step="Choose a longer password.")
 
 
 def _login_taken(login: str) -> OperatorSetupError:

@@ -204,3 +204,147 @@ def test_is_label_code_says_whether_text_checks():
 def test_check_symbol_needs_eleven_symbols():
     with pytest.raises(ValueError):
         label_check_symbol("K7Q2")
+
+
+# -- the check symbol, against the rule as written -----------------------------------------------------
+
+FIXED_CODES = ["K7Q2M9XA3F4T", "000000000000", "YYYYYYYYYYYM", "0123456789AG", "CDEFGHJKMNP9"]
+
+
+def written_rule_sum(code: str) -> int:
+    """sum(weight * value) with weights 12, 11, ..., 1 and values the index in the alphabet."""
+    return sum((12 - i) * "0123456789ACDEFGHJKMNPQRTVWXY".index(symbol) for i, symbol in enumerate(code))
+
+
+@pytest.mark.parametrize("code", FIXED_CODES)
+def test_fixed_codes_satisfy_the_written_rule(code):
+    assert written_rule_sum(code) % 29 == 0
+    assert label_check_symbol(code[:11]) == code[11]
+    assert check_label_code(code) == code
+
+
+def test_the_check_symbol_is_the_one_symbol_that_completes_a_prefix():
+    for code in FIXED_CODES + [new_label_code() for _ in range(50)]:
+        completions = [symbol for symbol in LABEL_CODE_ALPHABET if is_label_code(code[:11] + symbol)]
+        assert completions == [label_check_symbol(code[:11])] == [code[11]]
+        assert written_rule_sum(code) % 29 == 0
+
+
+@pytest.mark.parametrize("code", FIXED_CODES, ids=FIXED_CODES)
+def test_every_substitution_and_adjacent_swap_of_a_code_is_a_typo(code):
+    """Exhaustively, for a few codes: 12 x 28 substitutions and every neighbour swap."""
+    for position in POSITIONS:
+        for symbol in LABEL_CODE_ALPHABET.replace(code[position], ""):
+            with pytest.raises(LabelCodeTypoError) as caught:
+                check_label_code(replaced(code, position, symbol))
+            assert caught.value.reason == "label_code_typo"
+    for position in NEIGHBOURS:
+        if code[position] != code[position + 1]:
+            with pytest.raises(LabelCodeTypoError):
+                check_label_code(swapped(code, position, position + 1))
+
+
+def test_new_codes_draw_eleven_symbols_from_the_whole_alphabet(monkeypatch):
+    choices = []
+
+    def choice(symbols):
+        choices.append(symbols)
+        return symbols[len(choices) % len(symbols)]
+
+    monkeypatch.setattr(labels.codes.secrets, "choice", choice)
+    code = new_label_code()
+    assert choices == [LABEL_CODE_ALPHABET] * 11
+    assert code == "123456789AC" + label_check_symbol("123456789AC")
+
+
+def test_the_random_part_carries_53_bits():
+    assert labels.LABEL_CODE_RANDOM_BITS == pytest.approx(53.44, abs=0.01)
+    assert 29 ** 11 >= 2 ** 53
+
+
+# -- spellings ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("separator", list(" \t\r\n-_.\u2010\u2011\u2012\u2013\u2014\u2212"),
+                         ids=lambda separator: f"U+{ord(separator):04X}")
+def test_every_separator_is_dropped(separator):
+    assert check_label_code(separator.join(["K7Q2", "M9XA", "3F4T"]) + separator) == "K7Q2M9XA3F4T"
+
+
+@pytest.mark.parametrize("character", list("/,;:+*#'\"()\u00b7"), ids=lambda c: f"U+{ord(c):04X}")
+def test_other_punctuation_is_not_a_separator(character):
+    with pytest.raises(NotALabelCodeError) as caught:
+        check_label_code(f"K7Q2{character}M9XA3F4T")
+    assert caught.value.public_message == "A box code has only letters and numbers, like K7Q2-M9XA-3F4T."
+    assert caught.value.reason == "not_a_label_code"
+
+
+def test_lookalikes_fold_in_any_case_and_then_check():
+    # a code of 0, 1 and V, typed with the letters that look like them, in either case
+    code = "01" + "1" * 8 + "V"
+    code += label_check_symbol(code)
+    assert check_label_code("oI" + "lLiI1lLi" + "u" + code[11].lower()) == code
+    assert check_label_code("Oi LLLL IIII U" + code[11]) == code
+    assert normalize_label_code("zsb" + "0" * 9) == "258000000000"
+
+
+def test_a_code_of_64_typed_characters_is_read_and_65_are_not():
+    spaced = "K7Q2" + " " * 52 + "M9XA3F4T"
+    assert len(spaced) == 64 and check_label_code(spaced) == "K7Q2M9XA3F4T"
+    with pytest.raises(NotALabelCodeError) as caught:
+        check_label_code(spaced + " ")
+    assert caught.value.public_message == "A box code has 12 letters and numbers, but this one has 65."
+
+
+# -- the errors: their types, reasons and words --------------------------------------------------------------
+
+
+def test_error_reasons_are_stable_words():
+    assert (LabelCodeError.reason, NotALabelCodeError.reason, LabelCodeTypoError.reason) == \
+        ("label_code", "not_a_label_code", "label_code_typo")
+
+
+@pytest.mark.parametrize("text, public_message, next_step", [
+    ("", "We did not get a code.",
+     "Type the 12 letters and numbers from the box, like K7Q2-M9XA-3F4T."),
+    (" - -", "We did not get a code.",
+     "Type the 12 letters and numbers from the box, like K7Q2-M9XA-3F4T."),
+    ("K", "A box code has 12 letters and numbers, but this one has 1.",
+     "Check the code on the box and type it again."),
+    ("K7Q2-M9XA-3F4", "A box code has 12 letters and numbers, but this one has 11.",
+     "Check the code on the box and type it again."),
+    ("K7Q2-M9XA-3F4T-0", "A box code has 12 letters and numbers, but this one has 13.",
+     "Check the code on the box and type it again."),
+    ("K7Q2-M9XA-3F4V", "That code has a mistake in it: a letter or number is wrong, or two are swapped.",
+     "Check the code on the box and type it again."),
+], ids=["empty", "only-separators", "one-symbol", "eleven", "thirteen", "typo"])
+def test_each_refusal_says_what_happened_and_what_to_do(text, public_message, next_step):
+    with pytest.raises(LabelCodeError) as caught:
+        check_label_code(text)
+    error = caught.value
+    assert (error.public_message, error.next_step) == (public_message, next_step)
+    assert error.detail == error.customer_text == str(error) == f"{public_message} {next_step}"
+    assert error.args == (error.customer_text,)
+    expected_type = LabelCodeTypoError if "mistake" in public_message else NotALabelCodeError
+    assert type(error) is expected_type
+
+
+def test_a_label_code_error_made_by_hand_has_the_default_words():
+    error = NotALabelCodeError()
+    assert error.next_step == "Check the code on the box and type it again."
+    assert str(error) == "A box code has only letters and numbers, like K7Q2-M9XA-3F4T. " + error.next_step
+    assert LabelCodeError().public_message == "That is not a box code."
+
+
+def test_the_check_symbol_refuses_the_wrong_number_of_symbols_with_a_reason():
+    with pytest.raises(ValueError, match="expected 11 symbols, got 12"):
+        label_check_symbol("K7Q2M9XA3F4T")
+    with pytest.raises(ValueError, match="expected 11 symbols, got 0"):
+        label_check_symbol("")
+
+
+def test_format_groups_any_spelling_and_refuses_the_wrong_length():
+    assert format_label_code("k7q2 m9xa 3f4v") == "K7Q2-M9XA-3F4V"  # grouping does not check
+    assert format_label_code("0" * 12) == "0000-0000-0000"
+    with pytest.raises(NotALabelCodeError):
+        format_label_code("K7Q2-M9XA")

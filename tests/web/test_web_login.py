@@ -8,6 +8,7 @@ import pytest
 from flask_login import login_required
 
 from tests.support import PHONE
+from tests.support.clock import FakeClock
 from tests.support.pages import csrf_token
 from tests.web.sign_in import NEXT, ask_for_code, read_code, send_code, sign_in
 
@@ -80,6 +81,7 @@ def test_expired_code(client, services, monkeypatch):
 
 
 def test_too_many_codes(client, services):
+    services.accounts.clock = FakeClock(start=1_699_923_600.0)  # 01:00 UTC: the window holds the test
     for _ in range(3):
         assert ask_for_code(client).status_code == 303
     page = ask_for_code(client)
@@ -252,6 +254,7 @@ def test_operator_refused(client, services, login, password):
 
 
 def test_operator_tries_capped(client, services):
+    services.accounts.clock = FakeClock(start=1_699_923_600.0)  # 01:00 UTC: the window holds the test
     for _ in range(10):
         ops_post(client, "alice", "wrong password")
     page = ops_post(client, "alice", "wrong password")
