@@ -78,7 +78,8 @@ def claim(device_id: str):
         return redirect(_login_url(url_for("web.device", device_id=device_id, k=tag or None)), 303)
     services = get_services()
     try:
-        claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag)
+        claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag,
+                                              operator=current_user.is_operator)
     except errors.ClaimRefused as error:
         return render_template("web/refused.html", error=error), 403
     except errors.BffError as error:  # e.g. too many attempts: say so on the device page

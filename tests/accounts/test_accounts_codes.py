@@ -178,19 +178,23 @@ def test_a_code_works_only_for_its_phone(accounts, monkeypatch):
 def test_concurrent_right_codes_sign_in_once(accounts, sms):
     accounts.request_sign_in_code(PHONE, ip=IP)
     code = sent_code(sms)
-    results, barrier = [], threading.Barrier(4)
+    results, barrier = [], threading.Barrier(4, timeout=10)
 
     def verify():
         barrier.wait()
         try:
             results.append(accounts.verify_sign_in_code(PHONE, code, ip=IP))
-        except SignInCodeExpired as error:
+        except Exception as error:  # every thread reports: a crash must not go unseen
             results.append(error)
 
     threads = [threading.Thread(target=verify) for _ in range(4)]
     [thread.start() for thread in threads]
-    [thread.join() for thread in threads]
-    assert sum(not isinstance(result, Exception) for result in results) == 1
+    [thread.join(timeout=15) for thread in threads]
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(results) == 4
+    signed_in = [result for result in results if not isinstance(result, Exception)]
+    assert len(signed_in) == 1 and signed_in[0].phone == PHONE
+    assert all(isinstance(result, SignInCodeExpired) for result in results if result not in signed_in)
 
 
 # -- caps on sending ------------------------------------------------------------------------------

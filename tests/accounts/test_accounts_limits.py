@@ -153,6 +153,13 @@ def test_tries_refused_for_their_address_do_not_use_up_a_logins_tries(accounts):
     assert accounts.authenticate_operator("alice", PASSWORD, ip=OTHER_IP).login == "alice"
 
 
+def test_without_an_address_only_the_phones_are_capped(accounts, sms):
+    """A code asked for without an address (no per-IP counter) counts against its phone only."""
+    for n in range(25):  # more than the per-IP cap of 20
+        accounts.request_sign_in_code(phone(n), ip=None)
+    assert len(sms.outbox()) == 25
+
+
 def test_without_an_address_only_the_login_is_capped(accounts):
     for n in range(40):
         wrong_password(accounts, f"user{n}", ip=None)

@@ -153,10 +153,20 @@ def test_a_product_is_named_by_any_of_its_names_or_refused_with_the_choices(api_
     assert api_client.get("/api/v1/products").get_json()["products"][0]["key"] == "sandbox-photon"
 
 
-def test_claim_codes_are_limited_per_person(api_client):
-    for _ in range(10):
-        api_client.post("/api/v1/claim-codes")
+def test_claim_codes_are_limited_per_person(api_client, other_api_client, services, control, clock):
+    from bff.wifi_setup.service import CODES_PER_USER_PER_HOUR
+
+    clock.now = (clock.now // 3600) * 3600 + 60  # the counters' hour will not turn over during the test
+    services.accounts.clock = clock
+    issued = [api_client.post("/api/v1/claim-codes") for _ in range(CODES_PER_USER_PER_HOUR)]
+    assert [response.status_code for response in issued] == [201] * 10
+    assert len({response.get_json()["claim_code"] for response in issued}) == 10
+    control.clear_requests()
+
     assert_error(api_client.post("/api/v1/claim-codes"), 429, "too_many_requests")
+    assert control.requests() == []  # the cloud was not asked for a code
+    assert services.store.db.execute("SELECT COUNT(*) FROM claim_codes").fetchone()[0] == 10
+    assert other_api_client.post("/api/v1/claim-codes").status_code == 201  # others are not held up
 
 
 def test_someone_elses_claim_code_is_not_found(api_client, other_api_client):

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from bff import errors, labels
-from bff.claims.service import ClaimsService
+from bff.claims.service import Claim, ClaimsService
 
 from tests.support import LABEL_KEY, PHONE
 
@@ -75,25 +75,68 @@ def test_a_repeated_request_returns_the_same_claim_without_calling_the_cloud(cla
     assert control.requests() == []
 
 
-def test_concurrent_double_taps_make_one_claim_and_one_cloud_claim(claims, person, online_device, tag,
-                                                                  control, store):
-    control.clear_requests()
-    barrier = threading.Barrier(4)
-    results = []
+def tap_together(*taps) -> list:
+    """Run each tap in its own thread, all released at once; what each returned or raised, in order."""
+    barrier = threading.Barrier(len(taps))
+    outcomes: list = [None] * len(taps)
 
-    def tap():
-        barrier.wait()
-        results.append(claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device)))
+    def run(index, tap):
+        barrier.wait(timeout=10)
+        try:
+            outcomes[index] = tap()
+        except BaseException as error:  # noqa: BLE001 - kept, and the test fails on it below
+            outcomes[index] = error
 
-    threads = [threading.Thread(target=tap) for _ in range(4)]
+    threads = [threading.Thread(target=run, args=(i, tap), daemon=True) for i, tap in enumerate(taps)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a tap did not finish"
+    return outcomes
 
-    rows = store.claims_of_user(person.id)
-    assert len({claim.id for claim in results}) == 1, [(r["id"], r["state"], r["outcome"], r["created_at"], r["updated_at"], r["finished_at"]) for r in rows]
-    assert len(rows) == 1
+
+def test_concurrent_double_taps_make_one_claim_and_one_cloud_claim(claims, person, online_device, tag,
+                                                                  control, store):
+    control.clear_requests()
+
+    def tap():
+        return claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
+
+    outcomes = tap_together(tap, tap, tap, tap)
+
+    assert all(isinstance(outcome, Claim) for outcome in outcomes), outcomes  # no tap raised
+    assert len({claim.id for claim in outcomes}) == 1
+    assert {claim.state for claim in outcomes} <= {"requested", "claimed"}  # a tap mid-attempt: "working on it"
+    assert claims.claim(outcomes[0].id).succeeded
+    assert len(store.claims_of_user(person.id)) == 1
+    assert len(claim_calls(control)) == 1
+
+
+@pytest.fixture
+def second_store(store):
+    """Another connection to the test's database, as another process has."""
+    other = type(store)(store.path)
+    yield other
+    other.close()
+
+
+def test_taps_in_two_processes_at_once_make_one_claim(store, second_store, particle, particle_factory, sms, clock,
+                                                      person, online_device, tag, control):
+    """The web process and the SMS process, each with its own database connection, at the same moment."""
+    web = ClaimsService(store, particle, sms, label_key=LABEL_KEY, clock=clock)
+    texts = ClaimsService(second_store, particle_factory(store=second_store), sms, label_key=LABEL_KEY,
+                          clock=clock)
+    control.clear_requests()
+
+    outcomes = tap_together(
+        lambda: web.request_claim(person.id, online_device, channel="web", tag=tag(online_device)),
+        lambda: texts.request_claim(person.id, online_device, channel="sms", tag=tag(online_device)),
+    )
+
+    assert all(isinstance(outcome, Claim) for outcome in outcomes), outcomes
+    assert outcomes[0].id == outcomes[1].id and web.claim(outcomes[0].id).succeeded
+    assert len(store.claims_of_user(person.id)) == 1
     assert len(claim_calls(control)) == 1
 
 

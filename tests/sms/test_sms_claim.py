@@ -5,12 +5,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from bff import labels
+from bff import errors, labels
 from bff.sms import texts
 from bff.worker import Worker
 
 from tests.sms.sms_support import is_one_plain_segment
-from tests.support import OPERATOR_PHONE, OTHER_PHONE, PHONE
+from tests.support import LABEL_KEY, OPERATOR_PHONE, OTHER_PHONE, PHONE
 from tests.support.fake_twilio import SMS_APP_SETTINGS
 
 pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
@@ -128,18 +128,62 @@ def test_an_offline_device_waits_and_a_second_sms_says_when_it_is_done(phone, se
     assert phone.text("STATUS").text == f"Your devices: {name} on."
 
 
-def test_the_claim_rate_limit_is_answered_in_words(phone, services, control, electron):
+@pytest.fixture
+def at_the_claim_limit(services, control, electron):
+    """Makes `phone`'s person claim 30 devices this hour (on the web, as the claims service does for a
+    page) and returns a fresh device for them to try next; the rate counters' clock is set a minute
+    into an hour, so the hour does not turn over during the test."""
     from bff.claims.service import CLAIMS_PER_USER_PER_HOUR
+    from tests.support.clock import FakeClock
 
-    devices = [control.create_device("electron", electron["id"], online=True)["id"]
-               for _ in range(CLAIMS_PER_USER_PER_HOUR + 1)]
-    codes = [services.devices.find(device).label_code for device in devices]
-    key = f"claims:user:{services.accounts.user_for_phone(PHONE).id}"
-    for _ in range(CLAIMS_PER_USER_PER_HOUR):  # as if 30 claims were made this hour
-        services.accounts.hit_rate_limit(key, limit=CLAIMS_PER_USER_PER_HOUR, window_seconds=3600)
-    reply = phone.text(f"CLAIM {codes[0]}")
-    assert reply.status == 200
-    assert reply.text.startswith("You have tried to add many devices in a short time.")
+    clock = FakeClock()
+    clock.now = (clock.now // 3600) * 3600 + 60
+    services.accounts.clock = clock
+
+    def fill(phone: str) -> str:
+        user = services.accounts.user_for_phone(phone)
+        for _ in range(CLAIMS_PER_USER_PER_HOUR):
+            device_id = control.create_device("electron", electron["id"], online=True)["id"]
+            claimed = services.claims.request_claim(user.id, device_id, channel="web",
+                                                    tag=labels.qr_tag(LABEL_KEY, device_id))
+            assert claimed.succeeded
+        probe = control.create_device("electron", electron["id"], online=True)["id"]
+        with pytest.raises(errors.TooManyClaimAttempts):  # at the limit now, as a customer
+            services.claims.request_claim(user.id, probe, channel="web", tag=labels.qr_tag(LABEL_KEY, probe))
+        return control.create_device("electron", electron["id"], online=True)["id"]
+
+    return fill
+
+
+def test_the_claim_rate_limit_is_answered_in_words_and_changes_nothing(phone, services, control,
+                                                                       at_the_claim_limit):
+    extra = at_the_claim_limit(PHONE)
+    code = services.devices.find(extra).label_code
+    control.clear_requests()
+
+    reply = phone.text(f"CLAIM {code}")
+
+    assert reply.status == 200  # Twilio gets its answer; the person reads why
+    assert reply.text == errors.TooManyClaimAttempts().customer_text and is_one_plain_segment(reply.text)
+    assert services.store.latest_claim(user_id(services, PHONE), extra) is None
+    assert control.requests("/v1/devices", "POST") == []
+    assert owner_of(control, extra) is None
+
+
+def test_operators_claims_by_sms_are_not_limited(phone, services, control, operator, outbox, electron,
+                                                 at_the_claim_limit):
+    """An operator who claimed 30 devices on the web this hour, and a customer at the limit, can
+    still have devices claimed by the operator's texts."""
+    own = at_the_claim_limit(OPERATOR_PHONE)
+    for_customer = at_the_claim_limit(PHONE)
+
+    assert phone.text(f"CLAIM {own}", phone=OPERATOR_PHONE).text.startswith("Done:")
+    reply = phone.text(f"CLAIM {for_customer} FOR {PHONE}", phone=OPERATOR_PHONE)
+
+    assert reply.text.startswith("Done:")
+    assert owner_of(control, own) == username(services, OPERATOR_PHONE, electron["slug"])
+    assert owner_of(control, for_customer) == username(services, PHONE, electron["slug"])
+    assert outbox(PHONE)[-1] == texts.FOR_CUSTOMER_CLAIMED.format(device=services.devices.short_name(for_customer))
 
 
 # -- operators --------------------------------------------------------------------------------------------

@@ -216,8 +216,10 @@ def test_a_late_result_goes_through_twilio_and_its_status_callback_lands(app_fac
     name = control.device(online_device)["name"]
     assert [(m["To"], m["From"], m["Body"]) for m in sent] == [(PHONE, OUR_NUMBER, texts.CLAIMED.format(device=name))]
     assert sent[0]["StatusCallback"] == PUBLIC_URL + "/sms/status"
-    record = services.sms.outbox(to=PHONE)[0]
-    assert record["status"] == "sent"
+    # Twilio has the message before bff marks it sent: wait for bff's record, not the fake's
+    record = wait_for(lambda: next((m for m in services.sms.outbox(to=PHONE) if m["status"] == "sent"), None),
+                      timeout=10)
+    assert record is not None and record["status"] == "sent"
     message_sid = services.store.outbound_sms(record["id"])["provider_sid"]  # what Twilio answered
     form = {"MessageSid": message_sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
     assert phone.post(form, path="/sms/status").status_code == 204
