@@ -45,6 +45,11 @@ def report(show_survivors: bool) -> None:
     equivalent = equivalent_mutants()
     print(f"{'module':32} {'mutants':>8} {'killed':>7} {'equivalent':>10} {'survived':>8} {'score':>7}")
     for module, codes in module_results().items():
+        unchecked = sum(code is None for code in codes.values())
+        if unchecked:
+            print(f"{module:32} {len(codes):8d}  {unchecked} not checked: the mutmut run did not finish "
+                  "(see its output), so there is no score")
+            continue
         killed = sum(code in KILLED_CODES for code in codes.values())
         same = sum(name in equivalent and codes[name] not in KILLED_CODES for name in codes)
         survivors = sorted(name for name, code in codes.items() if code not in KILLED_CODES and name not in equivalent)
