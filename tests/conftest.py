@@ -376,3 +376,18 @@ def worker_factory():
     for worker, thread in running:
         worker.stop()
         thread.join(timeout=15)
+
+
+@pytest.fixture
+def hour_clock(services) -> FakeClock:
+    """The app's rate counters on a fake clock a minute into an hour (no window ends mid-test)."""
+    clock = FakeClock()
+    clock.now = (clock.now // 3600) * 3600 + 60
+    services.accounts.clock = clock
+    return clock
+
+
+@pytest.fixture
+def new_devices(control, electron):
+    """Makes `n` online, unclaimed Electrons of the demo product."""
+    return lambda n: [control.create_device("electron", electron["id"], online=True)["id"] for _ in range(n)]

@@ -18,19 +18,6 @@ from tests.support.clock import FakeClock
 CLAIM_CALL = ("/v1/devices", "POST")
 
 
-@pytest.fixture
-def hour_clock(services) -> FakeClock:
-    clock = FakeClock()
-    clock.now = (clock.now // 3600) * 3600 + 60
-    services.accounts.clock = clock
-    return clock
-
-
-@pytest.fixture
-def new_devices(control, electron):
-    return lambda n: [control.create_device("electron", electron["id"], online=True)["id"] for _ in range(n)]
-
-
 def claim_by_api(api, device_id: str):
     return api.post("/api/v1/claims", {"device_id": device_id, "tag": labels.qr_tag(LABEL_KEY, device_id)})
 

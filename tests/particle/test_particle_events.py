@@ -36,20 +36,20 @@ class Inbox:
 
 
 @pytest.fixture
-def inbox() -> Inbox:
+def received() -> Inbox:
     return Inbox()
 
 
 @pytest.fixture
-def stream_factory(particle, electron, control, inbox):
+def stream_factory(particle, electron, control, received):
     """Starts event streams on the Electron product (stopped at the end of the test)."""
     control.set_options(sse_keepalive=0.2)
     streams: list[EventStream] = []
 
     def start(**options) -> EventStream:
         options = {"silence_timeout": 3.0, "backoff_initial": 0.05, "backoff_max": 0.5,
-                   "on_error": inbox.errors.append, **options}
-        stream = particle.event_stream(electron["slug"], inbox, **options).start()
+                   "on_error": received.errors.append, **options}
+        stream = particle.event_stream(electron["slug"], received, **options).start()
         streams.append(stream)
         return stream
 
@@ -58,28 +58,28 @@ def stream_factory(particle, electron, control, inbox):
         stream.stop()
 
 
-def test_status_events_arrive(stream_factory, inbox, control, offline_device):
+def test_status_events_arrive(stream_factory, received, control, offline_device):
     stream = stream_factory()
     assert stream.wait_connected(WAIT)
     control.power(offline_device, True)
     control.power(offline_device, False)
-    wait_for(lambda: inbox.statuses(offline_device) == ["online", "offline"])
-    event = next(e for e in inbox.events if e.coreid == offline_device)
+    wait_for(lambda: received.statuses(offline_device) == ["online", "offline"])
+    event = next(e for e in received.events if e.coreid == offline_device)
     assert event.published_at.endswith("Z") and event.ttl == 60
     assert stream.connections == 1
 
 
-def test_a_prefix_filters_events(stream_factory, inbox, control, online_device, offline_device):
+def test_a_prefix_filters_events(stream_factory, received, control, online_device, offline_device):
     stream = stream_factory(prefix="spark/status")
     assert stream.wait_connected(WAIT)
     control.publish(online_device, "temperature", "21")
     control.power(offline_device, True)
-    wait_for(lambda: inbox.statuses(offline_device))
-    assert {e.name for e in inbox.events} == {"spark/status"}
+    wait_for(lambda: received.statuses(offline_device))
+    assert {e.name for e in received.events} == {"spark/status"}
     assert control.requests(method="GET")[-1]["path"].endswith("/events/spark/status")
 
 
-def test_the_stream_comes_back_after_the_cloud_restarts(stream_factory, inbox, control, sandbox,
+def test_the_stream_comes_back_after_the_cloud_restarts(stream_factory, received, control, sandbox,
                                                         offline_device):
     stream = stream_factory()
     assert stream.wait_connected(WAIT)
@@ -91,8 +91,8 @@ def test_the_stream_comes_back_after_the_cloud_restarts(stream_factory, inbox, c
         sandbox.start(host=host.removeprefix("http://"), port=int(port))
     wait_for(lambda: stream.connections >= 2 and stream.connected.is_set())
     control.power(offline_device, True)
-    wait_for(lambda: inbox.statuses(offline_device) == ["online"])
-    assert inbox.errors  # the failed reconnects were reported
+    wait_for(lambda: received.statuses(offline_device) == ["online"])
+    assert received.errors  # the failed reconnects were reported
 
 
 def test_silence_counts_as_a_dead_stream(stream_factory, control):
@@ -102,7 +102,7 @@ def test_silence_counts_as_a_dead_stream(stream_factory, control):
 
 
 def test_a_401_on_reconnect_mints_a_new_product_token(stream_factory, electron, control, offline_device,
-                                                      inbox):
+                                                      received):
     stream = stream_factory()
     assert stream.wait_connected(WAIT)
     control.advance_clock(7776000 + 60)  # the product token expires in the cloud
@@ -113,23 +113,23 @@ def test_a_401_on_reconnect_mints_a_new_product_token(stream_factory, electron, 
     assert [(e["method"], e["path"], e["status"]) for e in control.requests()] == [
         ("GET", path, 401), ("POST", "/oauth/token", 200), ("GET", path, 200)]
     control.power(offline_device, True)
-    wait_for(lambda: inbox.statuses(offline_device) == ["online"])
+    wait_for(lambda: received.statuses(offline_device) == ["online"])
 
 
-def test_a_rate_limited_stream_waits_and_connects(stream_factory, electron, control, inbox):
+def test_a_rate_limited_stream_waits_and_connects(stream_factory, electron, control, received):
     control.add_fault(path=f"/v1/products/{electron['slug']}/events", status=429, retry_after=1, times=1)
     stream = stream_factory()
     assert stream.wait_connected(WAIT)
-    (error,) = inbox.errors
+    (error,) = received.errors
     assert isinstance(error, RateLimited) and error.retry_after == 1.0
 
 
-def test_a_failing_handler_does_not_end_the_stream(particle, electron, control, offline_device, inbox):
+def test_a_failing_handler_does_not_end_the_stream(particle, electron, control, offline_device, received):
     control.set_options(sse_keepalive=0.2)
 
     def handler(event: Event) -> None:
-        inbox(event)
-        if len(inbox.events) == 1:
+        received(event)
+        if len(received.events) == 1:
             raise RuntimeError("handler bug")
 
     stream = particle.event_stream(electron["slug"], handler, silence_timeout=3.0).start()
@@ -137,7 +137,7 @@ def test_a_failing_handler_does_not_end_the_stream(particle, electron, control, 
         assert stream.wait_connected(WAIT)
         control.power(offline_device, True)
         control.power(offline_device, False)
-        wait_for(lambda: inbox.statuses(offline_device) == ["online", "offline"])
+        wait_for(lambda: received.statuses(offline_device) == ["online", "offline"])
         assert stream.connections == 1
     finally:
         stream.stop()
@@ -226,14 +226,14 @@ class ScriptedResponse:
 
 
 @pytest.fixture
-def scripted_stream(inbox):
+def scripted_stream(received):
     """Starts an EventStream on a ScriptedCloud, recording the backoff attempts (waiting none)."""
     streams = []
 
     def start(script: list, **options) -> tuple[EventStream, ScriptedCloud, list[int]]:
         clock = FakeClock()
         cloud = ScriptedCloud(clock, script, close_fails=options.pop("close_fails", False))
-        stream = EventStream(cloud, "widget", inbox, on_error=inbox.errors.append, clock=clock,
+        stream = EventStream(cloud, "widget", received, on_error=received.errors.append, clock=clock,
                              backoff_reset_after=60.0, **options)
         attempts: list[int] = []
         stream._backoff = lambda attempt: attempts.append(attempt) or 0.0
@@ -245,22 +245,22 @@ def scripted_stream(inbox):
         stream.stop()
 
 
-def test_the_backoff_starts_over_after_a_connection_that_stayed_up(scripted_stream, inbox):
+def test_the_backoff_starts_over_after_a_connection_that_stayed_up(scripted_stream, received):
     script = [1, 1, 1, 60, 1, 1, 59, 1]  # seconds each connection stayed up
     stream, cloud, attempts = scripted_stream(script)
     wait_for(lambda: cloud.opened == len(script) + 1 and stream.connected.is_set())
 
     assert attempts == [0, 1, 2, 0, 1, 2, 3, 4]  # 60 s up: start over; 59 s: not enough
-    assert stream.running and stream.connections == len(script) + 1 and inbox.errors == []
+    assert stream.running and stream.connections == len(script) + 1 and received.errors == []
 
 
-def test_a_broken_connection_or_a_bug_in_opening_does_not_end_the_stream(scripted_stream, inbox, caplog):
+def test_a_broken_connection_or_a_bug_in_opening_does_not_end_the_stream(scripted_stream, received, caplog):
     bug = RuntimeError("injected failure")
     stream, cloud, attempts = scripted_stream([bug, 1], close_fails=True)
     wait_for(lambda: cloud.opened == 3 and stream.connected.is_set())
 
     assert stream.running and attempts == [0, 1]
-    assert inbox.errors == [bug]
+    assert received.errors == [bug]
     logged = [r.getMessage() for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
     assert "event stream of widget failed" in logged
     assert "event stream of widget: closing the connection failed" in logged

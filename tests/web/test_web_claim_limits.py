@@ -18,21 +18,6 @@ CLAIM_CALL = ("/v1/devices", "POST")
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def hour_clock(services) -> FakeClock:
-    """The clock of the app's rate counters: a minute into an hour."""
-    clock = FakeClock()
-    clock.now = (clock.now // 3600) * 3600 + 60
-    services.accounts.clock = clock
-    return clock
-
-
-@pytest.fixture
-def new_devices(control, electron):
-    """Makes `n` online, unclaimed Electrons of the demo product."""
-    return lambda n: [control.create_device("electron", electron["id"], online=True)["id"] for _ in range(n)]
-
-
 def claim_many(browser, devices) -> None:
     for device_id in devices:
         tapped = claim(browser, device_id)

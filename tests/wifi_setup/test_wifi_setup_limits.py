@@ -15,14 +15,6 @@ from tests.support.clock import FakeClock
 from tests.support.pages import csrf_token, page_text, signed_in_client
 
 
-@pytest.fixture
-def hour_clock(services) -> FakeClock:
-    clock = FakeClock()
-    clock.now = (clock.now // 3600) * 3600 + 60
-    services.accounts.clock = clock
-    return clock
-
-
 def ask_for_code(browser):
     """Open the start page (a new code, even with one open) and tap "Get my setup code"."""
     start = browser.get("/setup?new=1")
