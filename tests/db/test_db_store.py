@@ -36,9 +36,12 @@ def test_migrations_in_parallel_apply_once(tmp_path):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
-    assert errors == []
-    assert sorted(map(len, results)) == [0, 0, 0, len(MIGRATIONS)]
+        thread.join(timeout=30)
+    assert errors == [] and len(results) == 4
+    # each migration runs in its own transaction, so several stores may share the work: what
+    # matters is that every migration was applied exactly once, by someone
+    applied = sorted(version for result in results for version in result)
+    assert applied == [version for version, _, _ in MIGRATIONS]
 
 
 def test_database_uses_wal_and_foreign_keys(store):
