@@ -218,9 +218,6 @@ class ClaimsService:
     def claims_of(self, user_id: int) -> list[Claim]:
         return [Claim.from_row(row) for row in self.store.claims_of_user(user_id)]
 
-    def devices_of(self, user_id: int) -> list[DeviceView]:
-        return self.devices.owned_devices(user_id)
-
     # -- trying (request path and worker) ---------------------------------------------------------
 
     def attempt(self, claim_id: int) -> bool:

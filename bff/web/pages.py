@@ -128,7 +128,7 @@ def devices():
 
 def _my_devices(user_id: int) -> dict:
     claims = get_services().claims
-    owned = [_device_json(d) for d in claims.devices_of(user_id)]
+    owned = [_device_json(d) for d in get_services().devices.owned_devices(user_id)]
     owned_ids = {d["device_id"] for d in owned}
     shown = [_claim_json(c) for c in claims.claims_of(user_id)
              if not (c.succeeded and c.device_id in owned_ids)]  # a finished success is in "devices"
@@ -173,10 +173,7 @@ def _device_json(view) -> dict:
 
 def _device_name(device_id: str) -> str:
     """A short name for a device in a claim (its name, or the end of its ID)."""
-    views = getattr(get_services().claims, "devices", None)
-    if views is not None and hasattr(views, "short_name"):
-        return views.short_name(device_id)
-    return f"...{device_id[-6:]}"
+    return get_services().devices.short_name(device_id)
 
 
 def _claim_version(claim) -> str:

@@ -29,7 +29,7 @@ def test_an_online_device_is_claimed_with_one_tap(claims, person, online_device,
     assert claim.title == "This device is yours"
     username = store.shadow_customer(person.id, claim.product_key)["username"]
     assert owner_of(control, online_device) == username
-    assert [d.device_id for d in claims.devices_of(person.id)] == [online_device]
+    assert [d.device_id for d in claims.devices.owned_devices(person.id)] == [online_device]
 
 
 def test_the_device_id_may_be_upper_case(claims, person, online_device, tag):

@@ -36,7 +36,7 @@ def test_the_31st_claim_in_an_hour_gets_a_429_page_and_changes_nothing(member, s
                                                                       new_devices, hour_clock):
     *allowed, extra = new_devices(CLAIMS_PER_USER_PER_HOUR + 1)
     claim_many(member, allowed)
-    assert len(services.claims.devices_of(person.id)) == CLAIMS_PER_USER_PER_HOUR
+    assert len(services.devices.owned_devices(person.id)) == CLAIMS_PER_USER_PER_HOUR
     control.clear_requests()
 
     refused = claim(member, extra)
