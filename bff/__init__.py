@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     # Blueprints are imported here, not at the top, so that importing any part of bff (the sandbox,
     # a service, the CLI) does not load the whole web app with Twilio and Argon2.
     from bff import cli, config
+    from bff import ops
     from bff.api import routes as api
     from bff.sms import webhook as sms
     from bff.web import auth as web_auth, errors as web_errors, health, login as web_login, pages as web
@@ -35,6 +36,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app.register_blueprint(web_setup.bp)  # /setup: Wi-Fi device setup pages
     app.register_blueprint(api.bp)  # /api/v1: JSON for setup apps
     app.register_blueprint(sms.bp)  # Twilio webhooks /sms and /sms/status (signed; CSRF-exempt)
+    ops.init_app(app)  # /ops: the operators' console; /metrics
     if app.config["SANDBOX_MODE"]:
         from bff.console import pages as console  # the sandbox console exists only in sandbox mode
         app.register_blueprint(console.bp)

@@ -1,6 +1,7 @@
 """Flask commands under `flask --app app bff ...` (the README's "Commands" table lists them)."""
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from bff.accounts.roles import ROLES
 from bff.errors import BffError
 from bff.particle import sandbox_link
 from bff.wiring import get_services
@@ -33,15 +35,23 @@ def sandbox_command(host: str, port: int, state_file: str | None) -> None:
 
 @bff_group.command("create-operator")
 @click.argument("login")
-@click.option("--phone", default=None, help="The operator's phone number (for SMS commands).")
-@click.password_option("--password", help="Asked for (hidden, twice) when not given.")
-def create_operator_command(login: str, phone: str | None, password: str) -> None:
+@click.option("--role", required=True, type=click.Choice(ROLES),
+              help="admin: everything; support: doctor, claims, logs, fixes; field: field mode only.")
+@click.option("--phone", default=None,
+              help="The operator's mobile number (needed for admin and support: their sign-in code goes there).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (else asked for, hidden, twice).")
+def create_operator_command(login: str, role: str, phone: str | None, password_stdin: bool) -> None:
     """Create an operator who signs in at /ops/login with LOGIN and a password."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = get_services().accounts.create_operator(login, password, phone=phone)
+        user = get_services().operators.create(None, login, password, role=role, phone=phone)
     except BffError as exc:
         raise click.ClickException(exc.customer_text) from None
-    click.echo(f"Operator {user.login!r} is ready (user {user.id}). Sign in at /ops/login.")
+    click.echo(f"Operator {user.login!r} ({role}) is ready (user {user.id}). Sign in at /ops/login.")
 
 
 @bff_group.command("init-db")

@@ -79,6 +79,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         # "working on it" and the result follows as an outbound SMS; threads for that cloud work.
         SMS_REPLY_DEADLINE=0.25,
         SMS_THREADS=4,
+        # The operators' console (bff/ops): an operator's session ends after this many idle minutes.
+        OPS_IDLE_MINUTES=30,
+        # GET /metrics (Prometheus text) answers only with `Authorization: Bearer <token>`; off when unset.
+        METRICS_TOKEN=None,
     )
     app.config.from_prefixed_env(prefix="BFF")
     app.config.update(overrides or {})

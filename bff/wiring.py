@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from bff.accounts import AccountService, ApiTokens
+from bff.audit import AuditLog
 from bff.claims.service import ClaimsService
 from bff.db.store import Store
 from bff.devices import DeviceService
+from bff.operators import OperatorService
 from bff.particle import sandbox_link
 from bff.particle.client import ParticleCloud
 from bff.twilio.sender import SmsSender
@@ -36,6 +38,8 @@ class Services:
     devices: DeviceService  # known devices: find, view, name, rename
     claims: ClaimsService  # the one claims state machine for every channel
     setup: SetupService  # Wi-Fi setup: claim codes, watching devices arrive, API tokens
+    audit: AuditLog  # every operator action
+    operators: OperatorService  # operators' two-step sign-in, managing operators
 
 
 def get_services(app: Flask | None = None) -> Services:
@@ -63,9 +67,10 @@ def _build(app: Flask) -> Services:
                     status_callback=f"{config['PUBLIC_URL']}/sms/status")
     accounts = AccountService(store, sms, secret=config["SECRET_KEY"])
     devices = DeviceService(store, particle)
+    audit = AuditLog(store)
     claims = ClaimsService(store, particle, sms, label_key=config["LABEL_KEY"], devices=devices,
-                           rate_limit=accounts.hit_rate_limit)
+                           rate_limit=accounts.hit_rate_limit, audit=audit)
     setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit)
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
                     accounts=accounts, api_tokens=ApiTokens(store), devices=devices, claims=claims,
-                    setup=setup)
+                    setup=setup, audit=audit, operators=OperatorService(store, accounts, audit))

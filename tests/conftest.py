@@ -23,7 +23,9 @@ import requests
 from bff import create_app, labels
 from bff.accounts.service import AccountService
 from bff.api.openapi import openapi_document
+from bff.audit import AuditLog
 from bff.claims.service import ClaimsService
+from bff.operators import OperatorService
 from bff.config import ProductCredentials
 from bff.db.store import Store
 from bff.particle.client import ParticleCloud
@@ -261,9 +263,21 @@ def other_person(accounts):
 
 
 @pytest.fixture
-def claims(store, particle, sms, clock) -> ClaimsService:
+def audit(store, clock) -> AuditLog:
+    """The audit log over the test's store, on `clock`."""
+    return AuditLog(store, clock=clock)
+
+
+@pytest.fixture
+def operators(store, accounts, audit, clock) -> OperatorService:
+    """Operators: two-step sign-in and management, over the test's accounts and audit log."""
+    return OperatorService(store, accounts, audit, clock=clock)
+
+
+@pytest.fixture
+def claims(store, particle, sms, audit, clock) -> ClaimsService:
     """The claims service over the test's store, the sandbox and the outbox, on `clock`."""
-    return ClaimsService(store, particle, sms, label_key=LABEL_KEY, clock=clock)
+    return ClaimsService(store, particle, sms, label_key=LABEL_KEY, audit=audit, clock=clock)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from bff.errors import (
     InvalidPhoneNumber, OperatorSetupError, SignInCodeExpired, SignInCodeLocked, TooManySignInCodes,
     TooManySignInTries, WrongPassword, WrongSignInCode,
 )
+from bff.accounts.roles import ROLES, SECOND_FACTOR_ROLES, role_may
 from bff.accounts.phones import DEFAULT_REGION, e164_or_normalized, normalize_phone
 from bff.errors import LoginTaken
 from bff.twilio.sender import SIGN_IN_PURPOSE
@@ -48,20 +49,26 @@ class User:
     is_anonymous = False
 
     def __init__(self, id: int, phone: str | None = None, role: str = CUSTOMER,
-                 login: str | None = None) -> None:
+                 login: str | None = None, ops_role: str | None = None) -> None:
         self.id = id
         self.phone = phone
         self.role = role
         self.login = login
+        self.ops_role = ops_role if role == OPERATOR else None  # admin | support | field
 
     @classmethod
     def from_row(cls, row: dict) -> "User":
-        return cls(row["id"], phone=row.get("phone"), role=row.get("role") or CUSTOMER,
-                   login=row.get("login"))
+        operator = row.get("role") == OPERATOR and not row.get("disabled_at")
+        return cls(row["id"], phone=row.get("phone"), role=OPERATOR if operator else CUSTOMER,
+                   login=row.get("login"), ops_role=row.get("ops_role"))
 
     @property
     def is_operator(self) -> bool:
         return self.role == OPERATOR
+
+    def may(self, permission: str) -> bool:
+        """True when this person may do `permission` in the operators' console (bff/accounts/roles.py)."""
+        return self.is_operator and role_may(self.ops_role, permission)
 
     def get_id(self) -> str:
         return str(self.id)
@@ -69,6 +76,11 @@ class User:
     def as_customer(self) -> "User":
         """The same person with a customer's rights only."""
         return User(self.id, phone=self.phone, role=CUSTOMER, login=self.login)
+
+    @property
+    def label(self) -> str:
+        """How the console names this person: the operator's login, else the user number."""
+        return self.login or f"person {self.id}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, User) and (self.id, self.role) == (other.id, other.role)
@@ -154,10 +166,18 @@ class AccountService:
         if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", typed):
             raise WrongSignInCode("malformed code typed")  # not counted: no guess was made
         if not self._code_matches(row["code_hash"], phone, typed):
+            self._record_sign_in(self.user_for_phone(phone, create=False), "phone", "refused", ip)
             self._count_wrong_code(row)  # raises WrongSignInCode or SignInCodeLocked
         if not self.store.use_sign_in_code(row["id"], max_attempts=self.CODE_MAX_TRIES, now=self.clock()):
             raise SignInCodeExpired("code used or expired meanwhile")
-        return self.user_for_phone(phone)
+        user = self.user_for_phone(phone)
+        self._record_sign_in(user, "phone", "ok", ip)
+        return user
+
+    def _record_sign_in(self, user: User | None, method: str, result: str, ip: str | None) -> None:
+        """The sign-in history shown to operators (method and result, never a code)."""
+        if user is not None:
+            self.store.record_sign_in(user.id, method=method, result=result, ip=ip, now=self.clock())
 
     @staticmethod
     def _new_code() -> str:
@@ -196,10 +216,12 @@ class AccountService:
 
     # -- operators ------------------------------------------------------------------------------
 
-    def create_operator(self, login: str, password: str, *, phone: str | None = None) -> User:
-        """A new operator with an argon2id password hash; with `phone`, a customer of that number
-        becomes the operator (keeping their devices). Raises OperatorSetupError."""
+    def create_operator(self, login: str, password: str, *, role: str, phone: str | None = None) -> User:
+        """A new operator of `role` (bff/accounts/roles.py) with an argon2id password hash; with
+        `phone`, a customer of that number becomes the operator (keeping their devices). Admins and
+        support staff need a phone (their sign-in code goes there). Raises OperatorSetupError."""
         login = _normalize_login(login)
+        _check_role(role, phone)
         if not PASSWORD_MIN <= len(password or "") <= PASSWORD_MAX:
             raise _bad_password_length(password or "")
         if self.store.user_by_login(login):
@@ -208,19 +230,20 @@ class AccountService:
         phone = self.normalize_phone(phone) if phone else None
         existing = self.store.user_by_phone(phone) if phone else None
         if existing:
-            return self._promote(existing, login, password_hash)
+            return self._promote(existing, login, password_hash, role)
         try:
-            user_id = self.store.create_operator_user(login, password_hash, phone=phone, now=self.clock())
+            user_id = self.store.create_operator_user(login, password_hash, role=role, phone=phone,
+                                                      now=self.clock())
         except LoginTaken:
             raise _login_taken(login) from None
         return self.user(user_id)
 
-    def _promote(self, row: dict, login: str, password_hash: str) -> User:
+    def _promote(self, row: dict, login: str, password_hash: str, role: str) -> User:
         if row["login"]:
             raise OperatorSetupError("phone belongs to another operator",
                                      public_message="That phone number belongs to another operator.",
                                      next_step="Use another phone number, or none.")
-        self.store.promote_to_operator(row["id"], login, password_hash)
+        self.store.promote_to_operator(row["id"], login, password_hash, role=role)
         return self.user(row["id"])
 
     def authenticate_operator(self, login: str, password: str, *, ip: str | None = None) -> User:
@@ -233,11 +256,13 @@ class AccountService:
         limits += [(f"password:login:{login}", n, w) for n, w in self.PASSWORD_LIMITS_PER_LOGIN]
         self._enforce(limits, TooManySignInTries)
         row = self.store.user_by_login(login) if login else None
-        if not row or row["role"] != OPERATOR or not row["password_hash"]:
+        if not row or row["role"] != OPERATOR or not row["password_hash"] or row["disabled_at"]:
             self._verify_password(self._dummy(), password or "")  # same time as a real check
             raise WrongPassword("unknown operator login")
         if not self._verify_password(row["password_hash"], password or ""):
+            self._record_sign_in(User.from_row(row), "password", "refused", ip)
             raise WrongPassword("wrong operator password")
+        self._record_sign_in(User.from_row(row), "password", "ok", ip)
         if self.hasher.check_needs_rehash(row["password_hash"]):
             self.store.set_password_hash(row["id"], self.hasher.hash(password))
         return User.from_row(row)
@@ -290,6 +315,16 @@ def _normalize_login(login: str) -> str:
             public_message="A login uses 2 to 64 letters, numbers, dots, dashes, _ or @.",
             next_step="Choose another login.")
     return login
+
+
+def _check_role(role: str, phone: str | None) -> None:
+    if role not in ROLES:
+        raise OperatorSetupError(f"unknown role {role!r}", public_message="That role does not exist.",
+                                 next_step=f"Choose one of {', '.join(ROLES)}.")
+    if role in SECOND_FACTOR_ROLES and not phone:
+        raise OperatorSetupError(f"role {role} needs a phone",
+                                 public_message="Admins and support staff need a phone number.",
+                                 next_step="Add their mobile number: their sign-in code is texted there.")
 
 
 def _bad_password_length(password: str) -> OperatorSetupError:

@@ -135,7 +135,7 @@ SCHEMAS = {
         "id": {"type": "integer"},
         "device_id": {"type": "string"},
         "device_name": {"type": "string"},
-        "state": {"type": "string", "enum": ["requested", "waiting_for_device", "claimed", "refused", "failed"]},
+        "state": {"type": "string", "enum": ["requested", "waiting_for_device", "claimed", "refused", "failed", "cancelled"]},
         "outcome": _nullable("string"),
         "done": {"type": "boolean"},
         "succeeded": {"type": "boolean"},

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from bff import errors, labels
+from bff.claims.fixes import ClaimFixes
 from bff.claims.texts import CLAIMED_FOR_YOU_TEXTS, NOTIFY_TEXTS, OUTCOME_TEXTS
 from bff.devices import DeviceService, DeviceView
 from bff.device_ids import normalize_device_id
@@ -74,16 +75,18 @@ class Claim:
         )
 
 
-class ClaimsService:
-    """Claims for every channel, over the store, the Particle client and the SMS sender."""
+class ClaimsService(ClaimFixes):
+    """Claims for every channel, over the store, the Particle client and the SMS sender; the
+    operators' fixes (retry now, cancel) are in bff/claims/fixes.py."""
 
     def __init__(self, store, particle, sms, *, label_key: str, devices: DeviceService | None = None,
-                 rate_limit=None, clock=time.time) -> None:
+                 rate_limit=None, audit=None, clock=time.time) -> None:
         self.store = store
         self.particle = particle
         self.sms = sms
         self.label_key = label_key
         self.rate_limit = rate_limit  # callable(key, limit=, window_seconds=) -> True when over
+        self.audit = audit  # operators' claims and fixes are written there (bff/audit)
         self.clock = clock
         self.devices = devices or DeviceService(store, particle)
 
@@ -146,12 +149,24 @@ class ClaimsService:
         """An operator claims a device for a customer: the claim and its outcome for this request.
         A new claim is texted to the customer (a repeated request is not)."""
         asked_at = self.clock()
-        claim = self.request_claim(customer_id, device_id, channel=channel, label_code=label_code,
-                                   actor_user_id=operator_id, operator=True)
+        try:
+            claim = self.request_claim(customer_id, device_id, channel=channel, label_code=label_code,
+                                       actor_user_id=operator_id, operator=True)
+        except errors.BffError as error:
+            self._audit_claim_for(operator_id, device_id, customer_id, "refused", f"{channel}: {error.detail}")
+            raise
         outcome = self.outcome_for(claim, asked_at=asked_at)
         if claim.created_at >= asked_at:
             self._text_claimed_for_customer(claim, outcome)
+        self._audit_claim_for(operator_id, claim.device_id, customer_id, "ok",
+                              f"{channel}: claim {claim.id} {outcome}")
         return claim, outcome
+
+    def _audit_claim_for(self, operator_id: int, device_id: str, customer_id: int, result: str,
+                         detail: str) -> None:
+        if self.audit is not None:
+            self.audit.record(operator_id, "claim.for", result=result, device_id=str(device_id).lower(),
+                              person_id=customer_id, detail=detail)
 
     def outcome_for(self, claim: Claim, *, asked_at: float) -> str:
         """The claim's outcome as the answer to a request made at `asked_at`: a success recorded

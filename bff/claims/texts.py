@@ -37,6 +37,11 @@ OUTCOME_TEXTS = {
         "We could not finish adding this device.",
         "Please try again later. If it keeps happening, contact the seller.",
     ),
+    "cancelled": (
+        "This claim was stopped",
+        "Our support team stopped adding this device to your account.",
+        "We sent you a text with the reason. Contact the seller if this is wrong.",
+    ),
 }
 
 # final state -> SMS sent when a claim the person was told to wait for ends
@@ -53,3 +58,15 @@ CLAIMED_FOR_YOU_TEXTS = {
                 "We will text you."),
 }
 CLAIMED_FOR_YOU_TEXTS["requested"] = CLAIMED_FOR_YOU_TEXTS["waiting"]
+
+# SMS to the person whose open claim an operator cancelled; {reason} is one of CANCEL_REASONS.
+CANCELLED_TEXT = "We stopped adding the device {device} to your account: {reason} Contact the seller if this is wrong."
+
+# Why an operator cancels a claim: the words the person reads (each ends with a full stop).
+CANCEL_REASONS = {
+    "wrong_device": "the box code belongs to another device.",
+    "replaced": "the device is being replaced.",
+    "not_yours": "the device is meant for someone else.",
+    "duplicate": "it was asked for twice by mistake.",
+    "customer_asked": "you asked us to stop.",
+}

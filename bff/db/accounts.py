@@ -34,24 +34,25 @@ class AccountQueries:
         )
         return self.user_by_phone(phone)
 
-    def create_operator_user(self, login: str, password_hash: str, *, phone: str | None = None,
-                             now: float | None = None) -> int:
-        """A new operator; raises LoginTaken when the login or phone is taken."""
+    def create_operator_user(self, login: str, password_hash: str, *, role: str = "admin",
+                             phone: str | None = None, now: float | None = None) -> int:
+        """A new operator of `role`; raises LoginTaken when the login or phone is taken."""
         try:
             cursor = self.db.execute(
-                "INSERT INTO users (created_at, phone, role, login, password_hash) "
-                "VALUES (?, ?, 'operator', ?, ?)",
-                [now_or(now), phone, login, password_hash],
+                "INSERT INTO users (created_at, phone, role, login, password_hash, ops_role) "
+                "VALUES (?, ?, 'operator', ?, ?, ?)",
+                [now_or(now), phone, login, password_hash, role],
             )
         except sqlite3.IntegrityError:
             raise LoginTaken(f"login {login!r} or its phone is taken") from None
         return cursor.lastrowid
 
-    def promote_to_operator(self, user_id: int, login: str, password_hash: str) -> None:
-        """Make an existing (customer) user an operator with a login and password."""
+    def promote_to_operator(self, user_id: int, login: str, password_hash: str, *,
+                            role: str = "admin") -> None:
+        """Make an existing (customer) user an operator of `role` with a login and password."""
         self.db.execute(
-            "UPDATE users SET role = 'operator', login = ?, password_hash = ? WHERE id = ?",
-            [login, password_hash, user_id],
+            "UPDATE users SET role = 'operator', login = ?, password_hash = ?, ops_role = ? WHERE id = ?",
+            [login, password_hash, role, user_id],
         )
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:

@@ -97,6 +97,17 @@ class ClaimQueries:
              finished, claim_id],
         )
 
+    def cancel_claim(self, claim_id: int, *, last_error: str, now: float | None = None) -> bool:
+        """End an open claim nobody is trying (an operator's cancel); False if it is not so."""
+        stamp = now_or(now)
+        cursor = self.db.execute(
+            f"UPDATE claims SET state = 'cancelled', outcome = 'cancelled', last_error = ?, "
+            f"next_attempt_at = NULL, updated_at = ?, finished_at = ?, notified_at = ? "
+            f"WHERE id = ? AND {_OPEN} AND COALESCE(leased_until, 0) <= ?",
+            [last_error, stamp, stamp, stamp, claim_id, stamp],
+        )
+        return cursor.rowcount == 1
+
     def mark_claim_notified(self, claim_id: int, *, now: float | None = None) -> bool:
         """Note that the person was told the result; False if someone already did."""
         cursor = self.db.execute(

@@ -23,7 +23,11 @@ import sqlite_utils
 
 from bff.db.accounts import AccountQueries
 from bff.db.claims import ClaimQueries
+from bff.db.console import ConsoleQueries
+from bff.db.imports import ImportQueries
 from bff.db.messages import MessageQueries
+from bff.db.operators import OperatorQueries
+from bff.db.people import PeopleQueries
 from bff.db.transactions import first_row, now_or
 from bff.db.wifi_setup import SetupQueries
 from bff.db.migrations import MIGRATIONS
@@ -53,7 +57,8 @@ def redact(text: str | None) -> str | None:
     return _SECRET_PATTERNS[2].sub(r"\1 REDACTED", text)
 
 
-class Store(AccountQueries, ClaimQueries, MessageQueries, SetupQueries):
+class Store(AccountQueries, ClaimQueries, ConsoleQueries, ImportQueries, MessageQueries, OperatorQueries,
+            PeopleQueries, SetupQueries):
     """bff's SQLite database: schema migrations and every query bff runs.
 
     Queries of one area live in a mixin of their own (bff/db/accounts.py, claims.py,

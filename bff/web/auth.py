@@ -1,4 +1,5 @@
-"""The sign-in pages (blueprint "auth"): phone + SMS code for customers, login + password for operators.
+"""The customers' sign-in pages (blueprint "auth"): phone, then the code texted to it.
+Operators sign in on their own pages (bff/ops/sign_in.py).
 
 Plain HTML forms that work without JavaScript. The phone number being signed in lives in the
 (signed) session between the two steps, so no one can swap it in a hidden field; `next` rides
@@ -15,8 +16,7 @@ from flask_login import current_user
 
 from bff.accounts.phones import pretty_phone
 from bff.errors import (
-    InvalidPhoneNumber, SignInCodeExpired, TooManySignInCodes, TooManySignInTries, WrongPassword,
-    WrongSignInCode,
+    InvalidPhoneNumber, SignInCodeExpired, TooManySignInCodes, WrongSignInCode,
 )
 from bff.web.login import client_ip, safe_next, sign_in, sign_out
 from bff.wiring import get_services
@@ -25,7 +25,6 @@ bp = Blueprint("auth", __name__)
 
 PENDING_PHONE = "sign_in_phone"  # session key: the E.164 number a code was sent to
 CUSTOMER_HOME = "/devices"
-OPERATOR_HOME = "/devices"  # until the operators' console (/ops) exists
 
 
 def init_app(app: Flask) -> None:
@@ -132,30 +131,3 @@ def _with_status(page: str, status: int, error):
     if status == 429 and getattr(error, "retry_after", None):
         headers["Retry-After"] = str(error.retry_after)
     return page, status, headers
-
-
-
-# -- operators ------------------------------------------------------------------------------------------
-
-
-@bp.route("/ops/login", methods=["GET", "POST"])
-def ops_login():
-    """Operators sign in with their login and password (operator rights need this sign-in)."""
-    next_path = safe_next(request.values.get("next"))
-    if request.method == "GET":
-        return _ops_form(next_path)
-    login_text = request.form.get("login", "")
-    try:
-        user = _accounts().authenticate_operator(login_text, request.form.get("password", ""), ip=client_ip())
-    except WrongPassword as exc:
-        return _ops_form(next_path, error=exc, login=login_text, status=400)
-    except TooManySignInTries as exc:
-        return _ops_form(next_path, error=exc, login=login_text, status=429)
-    session.pop(PENDING_PHONE, None)
-    sign_in(user, method="password")
-    return _redirect(next_path or OPERATOR_HOME)
-
-
-def _ops_form(next_path: str | None, *, error=None, login: str = "", status: int = 200):
-    page = render_template("auth/ops_login.html", next=next_path, error=error, login=login)
-    return _with_status(page, status, error)

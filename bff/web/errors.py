@@ -21,6 +21,11 @@ from bff.web.responses import json_response
 
 # (exception class, HTTP status, code); the first class the error is an instance of wins.
 ERROR_STATUS = (
+    (errors.NotAllowed, 403, "not_allowed"),
+    (errors.UnknownOperator, 404, "not_found"),
+    (errors.FixRefused, 409, "fix_refused"),
+    (errors.OpsError, 400, "bad_request"),
+    (errors.OperatorSetupError, 400, "bad_operator"),
     (errors.NotSignedIn, 401, "not_signed_in"),
     (errors.InvalidPhoneNumber, 400, "invalid_phone"),
     (errors.TooManySignInCodes, 429, "too_many_sign_in_codes"),

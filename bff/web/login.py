@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 import re
+import time
 
 import flask_login
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from bff.accounts import User
@@ -22,6 +23,8 @@ from bff.wiring import get_services
 
 # Session key: how this session signed in ("phone" or "password"). Operator rights need "password".
 AUTH_METHOD = "bff_auth"
+OPS_SEEN = "ops_seen"  # session key: when an operator's session last made a request (idle limit)
+clock = time.time  # the idle limit's clock (tests move it)
 
 csrf = CSRFProtect()  # blueprints that take no forms exempt themselves: `csrf.exempt(bp)`
 
@@ -36,6 +39,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
+    app.before_request(_end_idle_operator_session)
 
 
 def _cookie_settings(app: Flask) -> None:
@@ -65,19 +69,42 @@ def _unauthorized():
     """Not signed in: JSON routes get a 401 in the one error shape, pages the sign-in form."""
     if wants_json():
         raise NotSignedIn("sign-in required")
-    view = "auth.ops_login" if request.path.startswith("/ops") else "auth.login"
+    view = "ops.login" if request.path.startswith("/ops") else "auth.login"
     return redirect(url_for(view, next=request.full_path.rstrip("?")), 303)
+
+
+def _end_idle_operator_session():
+    """An operator's session ends after `OPS_IDLE_MINUTES` without a request (a shared desk, a
+    lost phone); the next request goes to the sign-in page with a plain note."""
+    if session.get(AUTH_METHOD) != "password" or request.endpoint == "static":
+        return None
+    now = clock()
+    idle_limit = float(current_app.config["OPS_IDLE_MINUTES"]) * 60
+    last_seen = session.get(OPS_SEEN)
+    session[OPS_SEEN] = now
+    if last_seen is None or now - float(last_seen) <= idle_limit:
+        return None
+    sign_out()
+    flash(f"You were signed out after {current_app.config['OPS_IDLE_MINUTES']} minutes without "
+          "activity. Sign in again to go on.", "info")
+    if wants_json():
+        raise NotSignedIn("operator session ended after inactivity")
+    return redirect(url_for("ops.login", next=request.full_path.rstrip("?")), 303)
 
 
 def sign_in(user: User, *, method: str, remember: bool = False) -> None:
     """Sign `user` in to this browser session; `method` is "phone" or "password"."""
+    session.clear()  # nothing of an earlier session (or sign-in step) carries over
     session[AUTH_METHOD] = method
+    if method == "password":
+        session[OPS_SEEN] = clock()
     flask_login.login_user(user, remember=remember)
 
 
 def sign_out() -> None:
     flask_login.logout_user()
     session.pop(AUTH_METHOD, None)
+    session.pop(OPS_SEEN, None)
 
 
 def client_ip() -> str:

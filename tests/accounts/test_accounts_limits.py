@@ -110,14 +110,14 @@ def test_the_refusal_names_the_cap_for_the_log(accounts):
 
 
 def test_ten_password_tries_per_login_in_a_quarter_hour(accounts, clock):
-    accounts.create_operator("alice", PASSWORD)
+    accounts.create_operator("alice", PASSWORD, role="field")
     for n in range(10):
         wrong_password(accounts, "alice", ip=f"198.51.100.{n}")
     error = refused_password(accounts, "alice")  # the right password is not even checked
     assert error.retry_after == 14 * 60
     assert error.public_message == "There were too many tries to sign in."
     assert "minutes" in error.next_step
-    accounts.create_operator("bob", PASSWORD)
+    accounts.create_operator("bob", PASSWORD, role="field")
     assert accounts.authenticate_operator("bob", PASSWORD, ip=IP).login == "bob"  # bob is not held up
     clock.advance(14 * 60 - 1)
     refused_password(accounts, "alice")
@@ -126,14 +126,14 @@ def test_ten_password_tries_per_login_in_a_quarter_hour(accounts, clock):
 
 
 def test_the_login_cap_counts_the_login_however_it_is_typed(accounts):
-    accounts.create_operator("alice", PASSWORD)
+    accounts.create_operator("alice", PASSWORD, role="field")
     for typed in ["Alice", " ALICE ", "alice"] * 3 + ["aLiCe"]:
         wrong_password(accounts, typed, ip=None)
     refused_password(accounts, "alice", ip=None)
 
 
 def test_thirty_password_tries_per_ip_in_a_quarter_hour(accounts, clock):
-    accounts.create_operator("alice", PASSWORD)
+    accounts.create_operator("alice", PASSWORD, role="field")
     for n in range(30):
         wrong_password(accounts, f"user{n}")
     assert refused_password(accounts, "alice").retry_after == 14 * 60
@@ -145,7 +145,7 @@ def test_thirty_password_tries_per_ip_in_a_quarter_hour(accounts, clock):
 def test_tries_refused_for_their_address_do_not_use_up_a_logins_tries(accounts):
     """An address over its cap cannot lock an operator out: its refused tries are not counted
     against the login (the address is checked first)."""
-    accounts.create_operator("alice", PASSWORD)
+    accounts.create_operator("alice", PASSWORD, role="field")
     for n in range(30):
         wrong_password(accounts, f"user{n}")
     for _ in range(20):  # far more than the login's 10 tries, all refused for the address

@@ -141,7 +141,8 @@ def test_users(store):
     first, second = store.create_user(now=100.0), store.create_user()
     assert second != first
     assert store.user(first) == {"id": first, "created_at": 100.0, "phone": None, "role": "customer",
-                                 "login": None, "password_hash": None}
+                                 "login": None, "password_hash": None, "ops_role": None,
+                                 "disabled_at": None}
     assert store.user(12345) is None
 
 

@@ -12,6 +12,7 @@ from bff.claims.service import CLAIMS_PER_USER_PER_HOUR
 from bff.errors import TooManyClaimAttempts
 
 from tests.support.clock import FakeClock
+from tests.support.ops import make_operator, ops_sign_in
 from tests.support.pages import claim, csrf_token, landing_path, page_text, signed_in_client
 
 CLAIM_CALL = ("/v1/devices", "POST")
@@ -61,9 +62,8 @@ def test_repeats_do_not_count_and_others_are_not_held_up(app, member, services, 
 
 
 def test_an_operator_signed_in_with_a_password_is_not_limited(app, services, control, new_devices, hour_clock):
-    services.accounts.create_operator("alice", PASSWORD)
+    make_operator(services, "alice", "field")
     operator = app.test_client()
-    page = operator.get("/ops/login")
-    operator.post("/ops/login", data={"csrf_token": csrf_token(page), "login": "alice", "password": PASSWORD})
+    ops_sign_in(operator, services, "alice")
 
     claim_many(operator, new_devices(CLAIMS_PER_USER_PER_HOUR + 1))

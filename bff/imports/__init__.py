@@ -1,0 +1,1 @@
+"""Importing device IDs into a product in batches: a result per line, worked in the background."""
