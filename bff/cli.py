@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 
 from bff.accounts.roles import ROLES
 from bff.errors import BffError
+from bff.imports import MAX_BYTES, MAX_LINES
 from bff.particle import sandbox_link
 from bff.wiring import get_services
 
@@ -101,25 +103,57 @@ def worker_command() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--product", "product_key", required=True, help="Product id or slug.")
 def import_devices_command(file: Path, product_key: str) -> None:
-    """Import the device IDs listed in FILE (one per line) into a product; give each a label code."""
-    services = get_services()
-    result = services.particle.import_devices(product_key, file=file)
-    click.echo(result.summary())
-    known = remember_product_devices(services, product_key)
-    click.echo(f"{len(known)} devices of {product_key} now have label codes.")
+    """Import the devices listed in FILE (a device ID a line, optionally a serial number after it)
+    into a product as one batch, as /ops/import does; give each a label code."""
+    imports = get_services().imports
+    try:
+        batch = imports.start_batch(None, product_key, file.read_bytes()[:MAX_BYTES + 1], f"file {file.name}")
+    except BffError as error:
+        raise click.ClickException(error.customer_text) from None
+    click.echo(f"Import {batch.id}: {batch.pending} device IDs to import, {batch.invalid} lines not valid.")
+    batch = _work_until_done(imports, batch.id)
+    click.echo(f"Added {batch.added}. Already in the product: {batch.already}. "
+               f"Not valid: {batch.invalid}. Refused by the cloud: {batch.refused}.")
+    problems, _ = imports.lines(batch.id, problems_only=True, per_page=MAX_LINES)
+    for line in problems:
+        click.echo(f"line {line['line_no']}: {line['raw']}: {line['reason']}")
+    if batch.state == "failed":
+        raise click.ClickException(f"The import stopped: {batch.last_error}")
+    click.echo(f"Print its labels: flask bff labels --batch {batch.id} --out sheet.html")
+
+
+def _work_until_done(imports, batch_id: int):
+    """Work the batch in the foreground, waiting out rate limits and outages."""
+    batch = imports.work(batch_id)
+    while batch.open:
+        wait = max(1.0, (batch.next_attempt_at or 0) - time.time())
+        click.echo(f"Waiting {wait:.0f} s before trying again ({batch.last_error}); "
+                   f"{batch.pending} lines to go.", err=True)
+        time.sleep(wait)
+        batch = imports.work(batch_id)
+    return batch
 
 
 @bff_group.command("labels")
-@click.option("--product", "product_key", required=True, help="Product id or slug.")
+@click.option("--product", "product_key", default=None, help="Product id or slug: every device of it.")
+@click.option("--batch", "batch_id", default=None, type=int,
+              help="An import batch: its devices added or already there (as on /ops/batches/ID).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="sheet.html (print from a browser at 100%) or sheet.pdf (needs chromium).")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-def labels_command(product_key: str, out_path: Path, paper: str) -> None:
-    """Write a printable label sheet (QR, label code, device ID) for every device of a product."""
+def labels_command(product_key: str | None, batch_id: int | None, out_path: Path, paper: str) -> None:
+    """Write a printable label sheet (QR, label code, device ID) for a product's or a batch's devices."""
     from bff.labels import files as label_output
 
+    if (product_key is None) == (batch_id is None):
+        raise click.UsageError("Give either --product or --batch.")
     services = get_services()
-    rows = remember_product_devices(services, product_key)
+    if batch_id is not None:
+        if services.imports.batch(batch_id) is None:
+            raise click.ClickException(f"There is no import batch {batch_id}.")
+        rows = services.imports.label_rows(None, batch_id)
+    else:
+        rows = remember_product_devices(services, product_key)
     html = label_output.sheet_html(services, rows, paper, current_app.config)
     try:
         label_output.write_sheet(html, out_path)

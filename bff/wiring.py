@@ -16,7 +16,9 @@ from bff.audit import AuditLog
 from bff.claims.service import ClaimsService
 from bff.db.store import Store
 from bff.devices import DeviceService
+from bff.imports import ImportService
 from bff.operators import OperatorService
+from bff.ownership import OwnershipService
 from bff.particle import sandbox_link
 from bff.particle.client import ParticleCloud
 from bff.twilio.sender import SmsSender
@@ -40,6 +42,8 @@ class Services:
     setup: SetupService  # Wi-Fi setup: claim codes, watching devices arrive, API tokens
     audit: AuditLog  # every operator action
     operators: OperatorService  # operators' two-step sign-in, managing operators
+    imports: ImportService  # device ID batches into a product (/ops/import, import-devices), label rows
+    ownership: OwnershipService  # release, give, re-read, reprint; the device doctor and people pages
 
 
 def get_services(app: Flask | None = None) -> Services:
@@ -73,4 +77,6 @@ def _build(app: Flask) -> Services:
     setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit)
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
                     accounts=accounts, api_tokens=ApiTokens(store), devices=devices, claims=claims,
-                    setup=setup, audit=audit, operators=OperatorService(store, accounts, audit))
+                    setup=setup, audit=audit, operators=OperatorService(store, accounts, audit),
+                    ownership=OwnershipService(store, particle, claims, devices, sms, audit, accounts),
+                    imports=ImportService(store, particle, devices, audit))

@@ -4,8 +4,8 @@
   the known device in SQLite at once; an `online` event finishes the device's waiting claim
   (`ClaimsService.device_online`) within moments of the device connecting.
 - Every tick: open claims whose retry is due are tried again (the fallback for missed events and
-  cloud trouble), queued outbound SMS are delivered, and a heartbeat row is written (read by
-  `GET /healthz`: "worker alive").
+  cloud trouble), queued outbound SMS are delivered, import batches get their next chunks, and a
+  heartbeat row is written (read by `GET /healthz`: "worker alive").
 - A periodic reconcile reads each product's device list and updates the known devices, which
   covers events missed while the stream was down; a daily housekeeping prunes old log rows.
 
@@ -53,6 +53,7 @@ class Worker:
         self.streams = []
         self.online_handlers: list[Callable[[str, str], None]] = [self.claims.device_online]
         self.setup = getattr(services, "setup", None)  # Wi-Fi setup (bff/wifi_setup/service.py)
+        self.imports = getattr(services, "imports", None)  # import batches (bff/imports/)
         if self.setup is not None:
             self.online_handlers.append(self.setup.device_online)
         self.stopping = threading.Event()
@@ -82,6 +83,8 @@ class Worker:
                 self._reconcile_if_due, self._housekeeping_if_due]
         if self.setup is not None:
             jobs.append(self.setup.check_open_codes)  # Wi-Fi claim codes: arrivals missed, expiry
+        if self.imports is not None:
+            jobs.append(self.imports.work_due)  # import batches (/ops/import): their next chunks
         for job in jobs:
             try:
                 job()

@@ -145,9 +145,10 @@ class ClaimsService(ClaimFixes):
         return self.claim(claim_id)
 
     def request_claim_for(self, customer_id: int, device_id: str, *, operator_id: int, channel: str,
-                          label_code: str | None = None) -> tuple[Claim, str]:
-        """An operator claims a device for a customer: the claim and its outcome for this request.
-        A new claim is texted to the customer (a repeated request is not)."""
+                          label_code: str | None = None, notify: bool = True) -> tuple[Claim, str]:
+        """An operator claims a device for a customer (or their own staging account): the claim and
+        its outcome for this request, audited. A new claim is texted to the customer (a repeated
+        request is not; `notify=False` when the operator is the one who would get the text)."""
         asked_at = self.clock()
         try:
             claim = self.request_claim(customer_id, device_id, channel=channel, label_code=label_code,
@@ -156,7 +157,7 @@ class ClaimsService(ClaimFixes):
             self._audit_claim_for(operator_id, device_id, customer_id, "refused", f"{channel}: {error.detail}")
             raise
         outcome = self.outcome_for(claim, asked_at=asked_at)
-        if claim.created_at >= asked_at:
+        if notify and claim.created_at >= asked_at:
             self._text_claimed_for_customer(claim, outcome)
         self._audit_claim_for(operator_id, claim.device_id, customer_id, "ok",
                               f"{channel}: claim {claim.id} {outcome}")

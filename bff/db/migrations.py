@@ -268,6 +268,13 @@ def _v7_operators_console(db: sqlite_utils.Database) -> None:
     db["claims"].create_index(["device_id", "created_at"])
 
 
+def _v8_console_search(db: sqlite_utils.Database) -> None:
+    """The operators' search by serial number (any case), and the call log's "ok" filter."""
+    db.execute("CREATE INDEX idx_devices_serial_number ON devices (serial_number COLLATE NOCASE)")
+    # Newest ok calls first without walking the failed ones (a partial index, as for failed calls).
+    db.execute("CREATE INDEX idx_cloud_calls_ok ON cloud_calls (id) WHERE error IS NULL")
+
+
 MIGRATIONS = [
     (1, "core", _v1_core),
     (2, "accounts, claims and messages", _v2_accounts_claims_messages),
@@ -276,4 +283,5 @@ MIGRATIONS = [
     (5, "inbound SMS work: lease, result, attempts", _v5_inbound_sms_work),
     (6, "Wi-Fi setup: watching claim codes", _v6_setup_watch),
     (7, "operators' console: roles, audit, import batches, call log", _v7_operators_console),
+    (8, "operators' console: search by serial number, ok calls", _v8_console_search),
 ]

@@ -12,7 +12,6 @@ stored lower case. Rows come back as plain dicts.
 """
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 import time
@@ -22,10 +21,13 @@ from pathlib import Path
 import sqlite_utils
 
 from bff.db.accounts import AccountQueries
+from bff.db.calls import ERROR_TEXT_LIMIT, CallQueries, redact  # noqa: F401 (redact: its old home)
 from bff.db.claims import ClaimQueries
 from bff.db.console import ConsoleQueries
+from bff.db.field import FieldQueries
 from bff.db.imports import ImportQueries
 from bff.db.messages import MessageQueries
+from bff.db.metrics import MetricsQueries
 from bff.db.operators import OperatorQueries
 from bff.db.people import PeopleQueries
 from bff.db.transactions import first_row, now_or
@@ -33,36 +35,19 @@ from bff.db.wifi_setup import SetupQueries
 from bff.db.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_SECONDS = 10.0
-ERROR_TEXT_LIMIT = 1000  # characters of an error kept in the cloud-call log
 
 DEVICE_COLUMNS = (
     "product_key", "platform_id", "name", "serial_number", "iccid", "imei", "owner",
     "online", "last_seen_at",
 )
 
-# Secrets that must never reach the cloud-call log, whatever a caller passes in.
-_SECRET_PATTERNS = (
-    re.compile(r"(access_token|refresh_token|client_secret|password)=[^&\s\"']*", re.IGNORECASE),
-    re.compile(r"(\"(?:access_token|refresh_token|client_secret|password)\"\s*:\s*)\"[^\"]*\"", re.IGNORECASE),
-    re.compile(r"(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE),
-)
 
-
-def redact(text: str | None) -> str | None:
-    """`text` with token, secret and password values replaced by `REDACTED`."""
-    if text is None:
-        return None
-    text = _SECRET_PATTERNS[0].sub(r"\1=REDACTED", text)
-    text = _SECRET_PATTERNS[1].sub(r'\1"REDACTED"', text)
-    return _SECRET_PATTERNS[2].sub(r"\1 REDACTED", text)
-
-
-class Store(AccountQueries, ClaimQueries, ConsoleQueries, ImportQueries, MessageQueries, OperatorQueries,
-            PeopleQueries, SetupQueries):
+class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, ImportQueries, MessageQueries, MetricsQueries,
+            OperatorQueries, PeopleQueries, SetupQueries, FieldQueries):
     """bff's SQLite database: schema migrations and every query bff runs.
 
-    Queries of one area live in a mixin of their own (bff/db/accounts.py, claims.py,
-    messages.py, wifi_setup.py); the core ones (users, customers, tokens, devices, log) are here.
+    Queries of one area live in a mixin of their own (bff/db/accounts.py, calls.py, claims.py,
+    messages.py, wifi_setup.py, ...); the core ones (users, customers, tokens, devices) are here.
     """
 
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
@@ -291,35 +276,6 @@ class Store(AccountQueries, ClaimQueries, ConsoleQueries, ImportQueries, Message
         """Record a device's online state as seen at `at` (e.g. from a spark/status event)."""
         stamp = now_or(at)
         self.upsert_device(device_id, online=online, last_seen_at=stamp, now=stamp)
-
-    # -- cloud-call log ------------------------------------------------------------------------------
-
-    def log_cloud_call(self, *, method: str, path: str, status: int | None, ms: float,
-                       error: str | None = None, product_key: str | None = None,
-                       customer: str | None = None, device_id: str | None = None,
-                       at: float | None = None) -> None:
-        """One row per request to the cloud. Token and secret values are redacted."""
-        if error is not None:
-            error = redact(error)[:ERROR_TEXT_LIMIT]
-        self.db.execute(
-            "INSERT INTO cloud_calls (at, method, path, status, ms, error, product_key, customer, device_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [now_or(at), method, redact(path), status, round(ms, 1), error, product_key, customer,
-             device_id.lower() if device_id else None],
-        )
-
-    def cloud_calls(self, *, limit: int = 100, failed_only: bool = False,
-                    device_id: str | None = None) -> list[dict]:
-        """The newest cloud calls first; `failed_only` keeps calls with an error."""
-        return list(self.db.query(
-            "SELECT * FROM cloud_calls WHERE (? = 0 OR error IS NOT NULL) "
-            "AND (? IS NULL OR device_id = ?) ORDER BY id DESC LIMIT ?",
-            [int(failed_only), device_id and device_id.lower(), device_id and device_id.lower(), limit],
-        ))
-
-    def prune_cloud_calls(self, *, before: float) -> int:
-        """Delete log rows older than `before`; returns how many went."""
-        return self.db.execute("DELETE FROM cloud_calls WHERE at < ?", [before]).rowcount
 
     # -- heartbeats ------------------------------------------------------------------------------
 

@@ -149,9 +149,17 @@ class CloudHttp:
         try:
             self.store.log_cloud_call(method=method, path=path, status=status, ms=ms,
                                       error=str(error) if error is not None else None,
-                                      at=self.clock(), **who)
+                                      reply=_failed_reply(path, status, error), at=self.clock(), **who)
         except Exception:
             logger.exception("could not write the cloud-call log")
+
+
+def _failed_reply(path: str, status: int | None, error: BaseException | None) -> str | None:
+    """The raw reply of a failed call, for operators (the store redacts and cuts it); never a
+    reply that carried a token (a 2xx of the token endpoint), never a successful reply."""
+    if error is None or (path == TOKEN_PATH and status is not None and status < 300):
+        return None
+    return getattr(error, "raw", None)
 
 
 def transport_error(exc: requests.RequestException, method: str, path: str) -> CloudUnavailable:

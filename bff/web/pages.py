@@ -65,7 +65,7 @@ def device(device_id: str):
         # Unknown device, bad or missing tag, someone else's: the same words and status for all.
         return render_template("web/refused.html", error=error), 404
     claim = None
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and not current_user.is_operator:
         claim = get_services().claims.open_claim(current_user.id, view.device_id)
     return _device_page(view, tag, claim)
 
@@ -76,10 +76,11 @@ def claim(device_id: str):
     tag = request.form.get("k", "")
     if not current_user.is_authenticated:
         return redirect(_login_url(url_for("web.device", device_id=device_id, k=tag or None)), 303)
+    if current_user.is_operator:  # operators claim for customers (field mode, the doctor), never here
+        return redirect(url_for("web.device", device_id=device_id, k=tag or None), 303)
     services = get_services()
     try:
-        claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag,
-                                              operator=current_user.is_operator)
+        claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag)
     except errors.ClaimRefused as error:
         return render_template("web/refused.html", error=error), 403
     except errors.BffError as error:  # e.g. too many attempts: say so on the device page

@@ -212,6 +212,17 @@ def test_an_operator_claims_for_a_customer_and_the_customer_gets_a_text(phone, s
     assert outbox(OPERATOR_PHONE) == []  # the operator's answer is the reply itself
 
 
+def test_operators_claims_by_sms_are_in_the_audit_log(phone, services, online_device, offline_device,
+                                                      label_code, operator):
+    phone.text(f"CLAIM {label_code(online_device)} FOR +12015550153", phone=OPERATOR_PHONE)
+    phone.text(f"CLAIM {offline_device}", phone=OPERATOR_PHONE)  # their own (staging) account
+    entries = services.audit.entries(action="claim.for")
+    assert [(e.actor_login, e.device_id, e.result) for e in entries] == [
+        ("crew", offline_device, "ok"), ("crew", online_device, "ok")]
+    assert entries[0].person_id == operator.id and entries[0].detail.startswith("sms: claim")
+    assert entries[1].person_id == user_id(services, "+12015550153")
+
+
 def test_an_operator_claims_for_a_customer_by_device_id(phone, services, control, online_device, operator,
                                                          electron):
     reply = phone.text(f"CLAIM {online_device} FOR +12015550151", phone=OPERATOR_PHONE)

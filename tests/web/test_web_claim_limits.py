@@ -61,9 +61,15 @@ def test_repeats_do_not_count_and_others_are_not_held_up(app, member, services, 
     claim_many(signed_in_client(app, other_person), [extra])
 
 
-def test_an_operator_signed_in_with_a_password_is_not_limited(app, services, control, new_devices, hour_clock):
+def test_an_operator_signed_in_with_a_password_claims_nothing_for_themselves_here(app, services, new_devices):
+    """Operators add devices for customers (field mode, the doctor): the landing points them there,
+    and its Claim button claims nothing for the operator."""
     make_operator(services, "alice", "field")
     operator = app.test_client()
     ops_sign_in(operator, services, "alice")
-
-    claim_many(operator, new_devices(CLAIMS_PER_USER_PER_HOUR + 1))
+    [device_id] = new_devices(1)
+    landing = operator.get(landing_path(device_id))
+    assert "You are signed in as an operator" in page_text(landing) and 'href="/ops/field"' in landing.text
+    assert claim(operator, device_id).status_code == 303
+    assert services.store.open_claim_of_device(device_id) is None
+    assert services.store.latest_claim(services.store.user_by_login("alice")["id"], device_id) is None

@@ -1,0 +1,151 @@
+"""SQL for the cloud-call log: one row per request to the cloud, read back by `/ops/calls` (mixed into `Store`).
+
+Speed over a million rows: every read is newest first (`ORDER BY id DESC LIMIT n`) and each filter
+has an index that walks in that order (migrations 7 and 8): (device_id, id), (customer, id),
+(status, id), (product_key, id), and the partial indexes of failed and of ok calls. A time range
+becomes a range of ids (the log is written in time order, give or take a few milliseconds between
+processes), found on the index of `at`, so it narrows whichever index the other filters use. tests/db/test_db_calls.py checks every plan.
+
+Never a token or a secret: paths, errors and replies go through `redact` before they are stored.
+"""
+from __future__ import annotations
+
+import re
+
+from bff.db.transactions import now_or
+
+ERROR_TEXT_LIMIT = 1000  # characters of an error kept in the cloud-call log
+REPLY_TEXT_LIMIT = 2000  # characters of a failed call's raw reply kept
+CSV_ROW_LIMIT = 10_000  # rows of one CSV download
+# Rows are written in time order, give or take the processes racing to write: a time range's ids
+# are looked up this much wider (in time, and over this many rows at its edge), and the times
+# themselves are then checked exactly.
+ID_RANGE_SLACK_SECONDS = 300.0
+ID_RANGE_SLACK_ROWS = 1000
+
+# Secrets that must never reach the cloud-call log, whatever a caller passes in.
+_SECRET_PATTERNS = (
+    re.compile(r"(access_token|refresh_token|client_secret|password)=[^&\s\"']*", re.IGNORECASE),
+    re.compile(r"(\"(?:access_token|refresh_token|client_secret|password)\"\s*:\s*)\"[^\"]*\"", re.IGNORECASE),
+    re.compile(r"(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE),
+)
+
+
+def redact(text: str | None) -> str | None:
+    """`text` with token, secret and password values replaced by `REDACTED`."""
+    if text is None:
+        return None
+    text = _SECRET_PATTERNS[0].sub(r"\1=REDACTED", text)
+    text = _SECRET_PATTERNS[1].sub(r'\1"REDACTED"', text)
+    return _SECRET_PATTERNS[2].sub(r"\1 REDACTED", text)
+
+
+class CallQueries:
+    """Queries of the cloud-call log (bff/particle/http.py writes it, bff/ops/calls.py reads it)."""
+
+    def log_cloud_call(self, *, method: str, path: str, status: int | None, ms: float,
+                       error: str | None = None, product_key: str | None = None,
+                       customer: str | None = None, device_id: str | None = None,
+                       reply: str | None = None, at: float | None = None) -> None:
+        """One row per request to the cloud; `reply`: the raw reply of a failed call (never a
+        successful token reply). Token and secret values are redacted, long texts cut."""
+        if error is not None:
+            error = redact(error)[:ERROR_TEXT_LIMIT]
+        if reply is not None:
+            reply = redact(reply)[:REPLY_TEXT_LIMIT]
+        self.db.execute(
+            "INSERT INTO cloud_calls (at, method, path, status, ms, error, product_key, customer, "
+            "device_id, reply) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [now_or(at), method, redact(path), status, round(ms, 1), error, product_key, customer,
+             device_id.lower() if device_id else None, reply],
+        )
+
+    def cloud_calls(self, *, limit: int = 100, failed_only: bool = False, device_id: str | None = None,
+                    customers: list[str] | None = None, status: str | int | None = None,
+                    product_key: str | None = None, since: float | None = None,
+                    until: float | None = None, before_id: int | None = None) -> list[dict]:
+        """The newest cloud calls first. Filters (all optional, combined with AND): `failed_only`
+        (calls with an error), `device_id`, `customers` (shadow-customer usernames), `status`
+        ("ok", "failed", "none" for no answer, or an HTTP status), `product_key`, `since` <= at <
+        `until`, id < `before_id` (the next page)."""
+        where, params = self._call_filters(
+            failed_only=failed_only, device_id=device_id, customers=customers, status=status,
+            product_key=product_key, since=since, until=until, before_id=before_id)
+        sql, params = self.cloud_calls_sql(where, params, limit)
+        return list(self.db.query(sql, params))
+
+    @staticmethod
+    def cloud_calls_sql(where: list[str], params: list, limit: int) -> tuple[str, list]:
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        return f"SELECT * FROM cloud_calls {clause}ORDER BY id DESC LIMIT ?", [*params, limit]
+
+    def _call_filters(self, *, failed_only=False, device_id=None, customers=None, status=None,
+                      product_key=None, since=None, until=None, before_id=None) -> tuple[list[str], list]:
+        """The WHERE terms and their parameters; only the filters given appear, so SQLite can
+        pick the index of each (an `? IS NULL OR ...` term would defeat every index)."""
+        where, params = [], []
+
+        def add(term: str, *values) -> None:
+            where.append(term)
+            params.extend(values)
+
+        if device_id:
+            add("device_id = ?", device_id.lower())
+        if customers is not None:
+            names = list(customers) or [""]  # a person without customers: no calls, not every call
+            add(f"customer IN ({', '.join('?' * len(names))})", *names)
+        if product_key:
+            add("product_key = ?", product_key)
+        for term, values in _status_terms(status, failed_only):
+            add(term, *values)
+        for term, value in self._id_range(since, until, before_id):
+            add(term, value)
+        if since is not None:
+            add("at >= ?", since)
+        if until is not None:
+            add("at < ?", until)
+        return where, params
+
+    def _id_range(self, since, until, before_id) -> list[tuple[str, int]]:
+        """A time range as ids (on the index of `at`), plus the page's upper bound."""
+        terms = []
+        if since is not None:
+            row = self.db.execute(
+                "SELECT MIN(id) FROM (SELECT id FROM cloud_calls WHERE at >= ? ORDER BY at LIMIT ?)",
+                [since - ID_RANGE_SLACK_SECONDS, ID_RANGE_SLACK_ROWS]).fetchone()
+            terms.append(("id >= ?", 2 ** 62 if row[0] is None else row[0]))
+        if until is not None:
+            row = self.db.execute(
+                "SELECT MAX(id) FROM (SELECT id FROM cloud_calls WHERE at < ? ORDER BY at DESC LIMIT ?)",
+                [until + ID_RANGE_SLACK_SECONDS, ID_RANGE_SLACK_ROWS]).fetchone()
+            terms.append(("id <= ?", 0 if row[0] is None else row[0]))
+        if before_id is not None:
+            terms.append(("id < ?", int(before_id)))
+        return terms
+
+    def count_failed_calls(self, *, product_key: str, since: float) -> int:
+        """Calls with an error in a product since `since` (the home page's "cloud errors")."""
+        where, params = self._call_filters(product_key=product_key, status="failed", since=since)
+        return self.db.execute(f"SELECT COUNT(*) FROM cloud_calls WHERE {' AND '.join(where)}",
+                               params).fetchone()[0]
+
+    def prune_cloud_calls(self, *, before: float) -> int:
+        """Delete log rows older than `before`; returns how many went."""
+        return self.db.execute("DELETE FROM cloud_calls WHERE at < ?", [before]).rowcount
+
+    def explain_cloud_calls(self, limit: int = 50, **filters) -> list[str]:
+        """SQLite's plan for `cloud_calls(**filters)`, one line per step (for the index tests)."""
+        where, params = self._call_filters(**filters)
+        sql, params = self.cloud_calls_sql(where, params, limit)
+        return [row[3] for row in self.db.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()]
+
+
+def _status_terms(status, failed_only: bool) -> list[tuple[str, tuple]]:
+    """ok: no error; failed: an error; none: no answer (time-out, connection); else an HTTP status."""
+    terms = [("error IS NOT NULL", ())] if failed_only else []
+    if status in (None, ""):
+        return terms
+    known = {"ok": "error IS NULL", "failed": "error IS NOT NULL", "none": "status IS NULL"}
+    if status in known:
+        return [*terms, (known[status], ())]
+    return [*terms, ("status = ?", (int(status),))]
