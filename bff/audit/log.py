@@ -13,6 +13,24 @@ import time
 from dataclasses import dataclass
 
 OK, REFUSED, FAILED = "ok", "refused", "failed"
+# What each action means, as the audit page shows it (the code stays in the CSV and the filter value).
+ACTION_WORDS = {
+    "claim.for": "claimed a device for a person",
+    "claim.retry": "tried a claim again",
+    "claim.cancel": "cancelled a claim",
+    "device.release": "released a device",
+    "device.give": "gave a device to a phone number",
+    "device.reread": "read a device from the cloud again",
+    "label.reprint": "printed a device's label",
+    "labels.print": "printed a batch's labels",
+    "import.start": "started an import",
+    "import.finish": "an import ended",
+    "operator.create": "made an operator",
+    "operator.role": "changed an operator's role",
+    "operator.switch_off": "switched an operator off",
+    "operator.switch_on": "switched an operator on",
+    "operator.self": "tried to change their own account",
+}
 CSV_COLUMNS = ("id", "at_utc", "actor", "role", "action", "device_id", "person_id", "result", "detail")
 
 
@@ -32,6 +50,10 @@ class AuditEntry:
     @classmethod
     def from_row(cls, row: dict) -> AuditEntry:
         return cls(**{name: row.get(name) for name in cls.__dataclass_fields__})
+
+    @property
+    def action_words(self) -> str:
+        return ACTION_WORDS.get(self.action, self.action)
 
     @property
     def actor(self) -> str:

@@ -96,7 +96,8 @@ class CallQueries:
             add(f"customer IN ({', '.join('?' * len(names))})", *names)
         if product_key:
             add("product_key = ?", product_key)
-        for term, values in _status_terms(status, failed_only):
+        narrow = bool(device_id) or customers is not None
+        for term, values in _status_terms(status, failed_only, narrow=narrow):
             add(term, *values)
         for term, value in self._id_range(since, until, before_id):
             add(term, value)
@@ -140,12 +141,16 @@ class CallQueries:
         return [row[3] for row in self.db.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()]
 
 
-def _status_terms(status, failed_only: bool) -> list[tuple[str, tuple]]:
-    """ok: no error; failed: an error; none: no answer (time-out, connection); else an HTTP status."""
+def _status_terms(status, failed_only: bool, *, narrow: bool = False) -> list[tuple[str, tuple]]:
+    """ok: no error; failed: an error; none: no answer (time-out, connection); else an HTTP status.
+
+    `narrow`: a device or person filter is there too. Its index finds a few rows; SQLite (without
+    ANALYZE statistics) would rather walk the (status, id) index through every call with that
+    status (~0.4 s at a million rows), so `+status` keeps that index out of the plan."""
     terms = [("error IS NOT NULL", ())] if failed_only else []
     if status in (None, ""):
         return terms
     known = {"ok": "error IS NULL", "failed": "error IS NOT NULL", "none": "status IS NULL"}
     if status in known:
         return [*terms, (known[status], ())]
-    return [*terms, ("status = ?", (int(status),))]
+    return [*terms, ("+status = ?" if narrow else "status = ?", (int(status),))]

@@ -47,9 +47,9 @@ def device(device_id: str):
 @requires("fix")
 def retry(device_id: str):
     if not confirm.confirmed():
-        return confirm.ask("Try this claim now?", "bff asks the cloud to claim the device for the person "
+        return _ask(device_id, "Try this claim now?", "bff asks the cloud to claim the device for the person "
                            "at once. If it is being tried right now, nothing more happens.",
-                           yes_words="Yes, try now", back_url=_doctor_url(device_id))
+                           yes_words="Yes, try now")
     return _fix(device_id, lambda: _retried(device_id))
 
 
@@ -57,10 +57,14 @@ def retry(device_id: str):
 @requires("fix")
 def cancel(device_id: str):
     reason = request.form.get("reason", "")
+    if reason not in CANCEL_REASONS:
+        return doctor_page(device_id, error=errors.OpsError(
+            f"no cancel reason {reason!r}", public_message="Please choose why the claim is cancelled.",
+            next_step="The person reads the reason in a text. Pick one and press Cancel again."), status=400)
     if not confirm.confirmed():
-        return confirm.ask("Cancel this claim?", "The claim ends and the person gets a text saying why: "
+        return _ask(device_id, "Cancel this claim?", "The claim ends and the person gets a text saying why: "
                            f"\"{CANCEL_REASONS.get(reason, 'no reason chosen')}\"",
-                           yes_words="Yes, cancel the claim", back_url=_doctor_url(device_id), danger=True)
+                           yes_words="Yes, cancel the claim", danger=True)
     return _fix(device_id, lambda: _cancelled(device_id, reason))
 
 
@@ -68,10 +72,9 @@ def cancel(device_id: str):
 @requires("fix")
 def release(device_id: str):
     if not confirm.confirmed():
-        return confirm.ask("Release this device?", "It will have no owner, in the cloud and in bff: its owner "
+        return _ask(device_id, "Release this device?", "It will have no owner, in the cloud and in bff: its owner "
                            "loses it from their account. Its box label stays the same, so the next owner "
-                           "can claim it with it.", yes_words="Yes, release it",
-                           back_url=_doctor_url(device_id), danger=True)
+                           "can claim it with it.", yes_words="Yes, release it", danger=True)
     return _fix(device_id, lambda: _released(device_id))
 
 
@@ -84,9 +87,9 @@ def give(device_id: str):
             e164_or_normalized(phone)
         except errors.InvalidPhoneNumber as exc:
             return doctor_page(device_id, error=exc, status=400)
-        return confirm.ask(f"Give this device to {phone.strip()}?", "It is released from its owner now, then "
+        return _ask(device_id, f"Give this device to {phone.strip()}?", "It is released from its owner now, then "
                            "claimed for the person of this phone number (made if new), who gets a text.",
-                           yes_words="Yes, give it", back_url=_doctor_url(device_id), danger=True)
+                           yes_words="Yes, give it", danger=True)
     return _fix(device_id, lambda: _given(device_id, phone))
 
 
@@ -94,9 +97,9 @@ def give(device_id: str):
 @requires("fix")
 def reread(device_id: str):
     if not confirm.confirmed():
-        return confirm.ask("Read this device from the cloud again?", "bff's record of it (name, online, "
+        return _ask(device_id, "Read this device from the cloud again?", "bff's record of it (name, online, "
                            "owner, serial number, ICCID) is replaced by what the cloud says now.",
-                           yes_words="Yes, read it again", back_url=_doctor_url(device_id))
+                           yes_words="Yes, read it again")
     return _fix(device_id, lambda: _reread(device_id))
 
 
@@ -110,6 +113,16 @@ def label(device_id: str):
         return doctor_page(device_id, error=exc, status=status_and_code(exc)[0])
     paper = "letter" if request.args.get("paper") == "letter" else "a4"
     return sheet_html(services, [row], paper, current_app.config), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _ask(device_id: str, question: str, consequence: str, **options):
+    """The confirmation page of a fix, naming the device and who owns it now."""
+    services = get_services()
+    row = services.store.device(device_id.lower()) or {}
+    owner = services.store.shadow_customer_by_username(row["owner"]) if row.get("owner") else None
+    about = f"Device {services.devices.short_name(device_id.lower())} ({device_id.lower()}), " + (
+        f"owned by person {owner['user_id']}" if owner else "no owner in bff")
+    return confirm.ask(question, consequence, back_url=_doctor_url(device_id), about=about, **options)
 
 
 # -- what each fix does and says --------------------------------------------------------------------

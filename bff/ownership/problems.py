@@ -165,7 +165,8 @@ def _failing_calls(report: DeviceReport, now: float) -> Problem | None:
     return Problem("cloud_errors", "Calls to the cloud about this device failed",
                    f"{len(failed)} of the last {len(report.calls)} calls failed and have not worked since. "
                    f"The newest: {newest.method} {newest.path} answered {newest.status or 'nothing'}: "
-                   f"{newest.error}. See the calls below for the cloud's own words.", (REREAD,))
+                   f"{str(newest.error).rstrip('.')}. See the calls below for the cloud's own words.",
+                   (REREAD,))
 
 
 def unresolved_failures(calls: list) -> list:

@@ -10,7 +10,7 @@ No code ever appears in a page, a redirect or the log.
 from __future__ import annotations
 
 from flask import (
-    Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint, Flask, flash, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user
 

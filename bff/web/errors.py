@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import json
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError

@@ -15,20 +15,12 @@ from tests.support.pages import page_text
 DEVICE = "0123456789abcdef01234567"
 
 
-@pytest.fixture
-def desk(app, services):
-    support = make_operator(services, "desk", "support")
-    client = app.test_client()
-    ops_sign_in(client, services, "desk")
-    return client, support
-
-
 def rows_of(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_entries_are_listed_newest_first_with_their_parts(desk, services):
-    client, support = desk
+def test_entries_are_listed_newest_first_with_their_parts(desk, services, operator_named):
+    client, support = desk, operator_named("desk")
     services.audit.record(support, "device.release", device_id=DEVICE, person_id=7, detail="detail-one")
     services.audit.record(support, "claim.cancel", result="refused", detail="detail-two")
     text = page_text(client.get("/ops/audit"))
@@ -43,8 +35,8 @@ def test_entries_are_listed_newest_first_with_their_parts(desk, services):
     ("result=refused", ["b"]),
     ("", ["c", "b", "a"]),
 ])
-def test_filters_select_entries_and_the_csv_follows_them(desk, services, query, expected):
-    client, support = desk
+def test_filters_select_entries_and_the_csv_follows_them(desk, services, operator_named, query, expected):
+    client, support = desk, operator_named("desk")
     services.audit.record(support, "device.release", device_id=DEVICE, person_id=7, detail="a")
     services.audit.record(support, "claim.cancel", result="refused", detail="b")
     services.audit.record(None, "operator.create", detail="c")
@@ -52,8 +44,8 @@ def test_filters_select_entries_and_the_csv_follows_them(desk, services, query, 
     assert [row["detail"] for row in rows if row["detail"] in ("a", "b", "c")] == expected
 
 
-def test_the_csv_is_a_download_with_utc_times_and_every_column(desk, services):
-    client, support = desk
+def test_the_csv_is_a_download_with_utc_times_and_every_column(desk, services, operator_named):
+    client, support = desk, operator_named("desk")
     services.audit.record(support, "device.give", device_id=DEVICE, person_id=3, detail="to +1 201 555 0100")
     response = client.get("/ops/audit?format=csv&action=device.give")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
@@ -71,8 +63,8 @@ def test_cells_a_spreadsheet_would_run_are_defused(value, cell):
     assert safe_cell(value) == cell
 
 
-def test_date_filters_and_unreadable_filters(desk, services):
-    client, support = desk
+def test_date_filters_and_unreadable_filters(desk, services, operator_named):
+    client, support = desk, operator_named("desk")
     services.audit.record(support, "claim.retry", detail="today")
     assert rows_of(client.get("/ops/audit?format=csv&from=2000-01-01&to=2000-01-02")) == []
     page = client.get("/ops/audit?from=yesterday&person_id=abc")
@@ -81,8 +73,8 @@ def test_date_filters_and_unreadable_filters(desk, services):
     assert "person id must be a number." in text and "today" in text
 
 
-def test_paging_goes_to_older_entries(desk, services, monkeypatch):
-    client, support = desk
+def test_paging_goes_to_older_entries(desk, services, operator_named, monkeypatch):
+    client, support = desk, operator_named("desk")
     monkeypatch.setattr("bff.ops.audit.PAGE_SIZE", 3)
     for n in range(5):
         services.audit.record(support, "claim.retry", detail=f"entry-{n}")

@@ -13,18 +13,9 @@ from bff.errors import DeviceOwnedByOther, RateLimited
 from bff.ops.reasons import NO_ANSWER, plain_reason
 
 from tests.support import OTHER_PHONE, PHONE
-from tests.support.ops import make_operator, ops_sign_in
 from tests.support.pages import page_text
 
 DEVICE = "0123456789abcdef01234567"
-
-
-@pytest.fixture
-def desk(app, services):
-    make_operator(services, "desk", "support")
-    client = app.test_client()
-    ops_sign_in(client, services, "desk")
-    return client
 
 
 def rows_of(response) -> list[dict]:

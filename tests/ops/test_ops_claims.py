@@ -17,14 +17,6 @@ HOUR, DAY = 3600, 86400
 
 
 @pytest.fixture
-def desk(app, services):
-    make_operator(services, "desk", "support")
-    client = app.test_client()
-    ops_sign_in(client, services, "desk")
-    return client
-
-
-@pytest.fixture
 def person(services):
     return services.accounts.user_for_phone(PHONE)
 

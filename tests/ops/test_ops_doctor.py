@@ -2,7 +2,6 @@
 the form token and the "fix" permission, changes the cloud for real, and is audited (refusals too)."""
 from __future__ import annotations
 
-import pytest
 
 from bff.labels import format_label_code
 from tests.support import PHONE
@@ -10,24 +9,6 @@ from tests.support.ops import make_operator, ops_sign_in
 from tests.support.pages import csrf_token
 
 NEW_PHONE = "+12015550177"
-
-
-@pytest.fixture
-def desk(app, services):
-    """A browser signed in as a support operator."""
-    make_operator(services, "desk", "support")
-    browser = app.test_client()
-    ops_sign_in(browser, services, "desk")
-    return browser
-
-
-@pytest.fixture
-def boss(app, services):
-    """A browser signed in as an admin."""
-    make_operator(services, "boss", "admin")
-    browser = app.test_client()
-    ops_sign_in(browser, services, "boss")
-    return browser
 
 
 def claim_for(services, person_phone, device_id):

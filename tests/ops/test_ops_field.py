@@ -19,15 +19,6 @@ NOT_YOURS = ("We could not add this device to your account. "
              "Check the code on the label. If it is right, contact the seller for help.")
 
 
-@pytest.fixture
-def crew(app, services):
-    """A browser signed in as a field crew member ("crew")."""
-    make_operator(services, "crew", "field")
-    browser = app.test_client()
-    ops_sign_in(browser, services, "crew")
-    return browser
-
-
 def crew_user(services):
     return services.accounts.user(services.store.user_by_login("crew")["id"])
 

@@ -12,14 +12,6 @@ from tests.support.ops import make_operator, ops_sign_in
 from tests.support.pages import page_text
 
 
-@pytest.fixture
-def desk(app, services):
-    make_operator(services, "desk", "support")
-    client = app.test_client()
-    ops_sign_in(client, services, "desk")
-    return client
-
-
 def _figures(text: str, product_name: str) -> str:
     """The part of the home page's text about one product."""
     start = text.index(product_name)

@@ -17,14 +17,6 @@ from tests.support.pages import csrf_token, page_text
 
 
 @pytest.fixture
-def admin(app, services):
-    make_operator(services, "boss", "admin")
-    browser = app.test_client()
-    ops_sign_in(browser, services, "boss")
-    return browser
-
-
-@pytest.fixture
 def slug(electron) -> str:
     return electron["slug"]
 
@@ -43,8 +35,8 @@ def _batch_id(response) -> int:
     return int(re.fullmatch(r"/ops/batches/(\d+)", response.headers["Location"]).group(1))
 
 
-def test_the_form_offers_each_product_and_a_paste_box_and_a_file(admin, electron, photon):
-    page = admin.get("/ops/import")
+def test_the_form_offers_each_product_and_a_paste_box_and_a_file(boss, electron, photon):
+    page = boss.get("/ops/import")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert f'value="{electron["slug"]}"' in html and f'value="{photon["slug"]}"' in html
@@ -52,79 +44,79 @@ def test_the_form_offers_each_product_and_a_paste_box_and_a_file(admin, electron
     assert 'for="import-ids"' in html and 'for="import-file"' in html  # labelled fields
 
 
-def test_pasted_ids_become_a_batch_the_worker_imports(admin, services, sandbox, slug, control, electron):
+def test_pasted_ids_become_a_batch_the_worker_imports(boss, services, sandbox, slug, control, electron):
     ids = loose_devices(sandbox, 3)
-    started = _post_import(admin, slug, ids="\n".join(ids))
+    started = _post_import(boss, slug, ids="\n".join(ids))
     batch_id = _batch_id(started)
 
-    waiting = admin.get(f"/ops/batches/{batch_id}")
+    waiting = boss.get(f"/ops/batches/{batch_id}")
     assert waiting.status_code == 200 and 'http-equiv="refresh"' in waiting.get_data(as_text=True)
     assert "<progress" in waiting.get_data(as_text=True) and "0 of 3 lines done" in page_text(waiting)
     assert f'data-live="/ops/batches/{batch_id}.json"' in waiting.get_data(as_text=True)  # with JavaScript
-    before = admin.get(f"/ops/batches/{batch_id}.json").get_json()
+    before = boss.get(f"/ops/batches/{batch_id}.json").get_json()
     assert before["pending"] == 3
 
     services.imports.work_due()  # the worker's job
-    assert admin.get(f"/ops/batches/{batch_id}.json").get_json()["version"] != before["version"]
+    assert boss.get(f"/ops/batches/{batch_id}.json").get_json()["version"] != before["version"]
 
-    done = admin.get(f"/ops/batches/{batch_id}")
+    done = boss.get(f"/ops/batches/{batch_id}")
     text = page_text(done)
     assert "3 of 3 lines done (100%)" in text and "done" in text
     assert 'http-equiv="refresh"' not in done.get_data(as_text=True)
     assert all(control.device(device_id)["product_id"] == electron["id"] for device_id in ids)
-    assert admin.get(f"/ops/batches/{batch_id}.json").get_json()["added"] == 3
-    assert f"Import {batch_id}" in page_text(admin.get("/ops/import"))  # listed as recent
+    assert boss.get(f"/ops/batches/{batch_id}.json").get_json()["added"] == 3
+    assert f"Import {batch_id}" in page_text(boss.get("/ops/import"))  # listed as recent
 
 
-def test_an_uploaded_csv_with_serial_numbers(admin, services, sandbox, slug):
+def test_an_uploaded_csv_with_serial_numbers(boss, services, sandbox, slug):
     ids = loose_devices(sandbox, 2)
     csv = f"device_id,serial_number\r\n{ids[0]},SN-A\r\n{ids[1]},SN-B\r\n".encode()
-    batch_id = _batch_id(_post_import(admin, slug, file=(csv, "devices.csv")))
+    batch_id = _batch_id(_post_import(boss, slug, file=(csv, "devices.csv")))
     batch = services.imports.work(batch_id)
     assert (batch.source, batch.added) == ("file devices.csv", 2)
     assert services.store.device(ids[1])["serial_number"] == "SN-B"
 
 
-def test_ten_thousand_lines_with_three_bad_ones(admin, services, sandbox, slug):
+def test_ten_thousand_lines_with_three_bad_ones(boss, services, sandbox, slug):
     good = loose_devices(sandbox, 9_998)
     lines = [*good[:5000], good[0][:23], *good[5000:9000], good[1].upper(), *good[9000:], "ZZ" + good[2][2:]]
-    batch_id = _batch_id(_post_import(admin, slug, ids="\n".join(lines)))
+    batch_id = _batch_id(_post_import(boss, slug, ids="\n".join(lines)))
 
     batch = services.imports.work(batch_id)
 
     assert (batch.state, batch.total, batch.added, batch.invalid, batch.refused) == ("done", 10_001, 9_998, 3, 0)
-    problems = admin.get(f"/ops/batches/{batch_id}?show=problems")
+    problems = boss.get(f"/ops/batches/{batch_id}?show=problems")
     rows = re.findall(r"<tr>\s*<td class=\"num\">(\d+)</td>", problems.get_data(as_text=True))
     assert rows == ["5001", "9002", "10001"]
     text = page_text(problems)
     assert "23 characters, needs 24" in text and "listed twice, see line 2" in text
     assert "'Z' is not a hex digit" in text
-    every = admin.get(f"/ops/batches/{batch_id}?page=2")
+    every = boss.get(f"/ops/batches/{batch_id}?page=2")
     assert "Page 2 of 101" in page_text(every) and ">101<" in every.get_data(as_text=True)
 
 
-def test_nothing_valid_is_refused_plainly_and_nothing_is_stored(admin, services, slug):
-    refused = _post_import(admin, slug, ids="hello\n1234\n")
+def test_nothing_valid_is_refused_plainly_and_nothing_is_stored(boss, services, slug):
+    refused = _post_import(boss, slug, ids="hello\n1234\n")
     assert refused.status_code == 400
     assert "None of the 2 lines is a device ID" in page_text(refused)
     assert services.imports.recent() == []
 
 
-def test_a_file_over_5_mb_is_refused_plainly(admin, services, slug):
+def test_a_file_over_5_mb_is_refused_plainly(boss, services, slug):
     big = b"# padding\n" * (6 * 1024 * 1024 // 10)
-    refused = _post_import(admin, slug, file=(big, "huge.txt"))
+    refused = _post_import(boss, slug, file=(big, "huge.txt"))
     assert refused.status_code == 413 and "bigger than 5 MB" in page_text(refused)
     assert services.imports.recent() == []
 
 
-def test_a_paste_bigger_than_a_form_field_usually_may_be_is_taken(admin, services, slug):
+def test_a_paste_bigger_than_a_form_field_usually_may_be_is_taken(boss, services, slug):
     ids = "\n".join(f"{n:024x}" for n in range(1, 30_001))  # 750 KB: over werkzeug's 500 KB default
-    batch_id = _batch_id(_post_import(admin, slug, ids=ids))
+    batch_id = _batch_id(_post_import(boss, slug, ids=ids))
     assert services.imports.batch(batch_id).total == 30_000
 
 
-def test_importing_needs_the_form_token(admin, services, sandbox, slug):
-    refused = _post_import(admin, slug, ids=loose_devices(sandbox, 1)[0], token=False)
+def test_importing_needs_the_form_token(boss, services, sandbox, slug):
+    refused = _post_import(boss, slug, ids=loose_devices(sandbox, 1)[0], token=False)
     assert refused.status_code == 400 and services.imports.recent() == []
 
 
@@ -145,13 +137,13 @@ def test_only_admins_import(app, services, sandbox, slug, role):
 
 
 def test_the_label_sheet_has_one_label_per_imported_device_whose_qr_claims_it(
-        admin, services, sandbox, slug, online_device):
+        boss, services, sandbox, slug, online_device):
     new = loose_devices(sandbox, 2)
     photon = loose_devices(sandbox, 1, platform="photon")[0]  # refused by the cloud: no label
-    batch_id = _batch_id(_post_import(admin, slug, ids="\n".join([*new, online_device, photon, "bad"])))
+    batch_id = _batch_id(_post_import(boss, slug, ids="\n".join([*new, online_device, photon, "bad"])))
     services.imports.work(batch_id)
 
-    sheet = admin.get(f"/ops/batches/{batch_id}/labels?paper=letter")
+    sheet = boss.get(f"/ops/batches/{batch_id}/labels?paper=letter")
 
     html = sheet.get_data(as_text=True)
     assert sheet.status_code == 200 and sheet.mimetype == "text/html"
@@ -168,23 +160,23 @@ def test_the_label_sheet_has_one_label_per_imported_device_whose_qr_claims_it(
     assert entry.actor_login == "boss" and "3 labels" in entry.detail
 
 
-def test_without_chromium_the_pdf_link_says_to_print_the_html(admin, services, sandbox, slug, monkeypatch):
+def test_without_chromium_the_pdf_link_says_to_print_the_html(boss, services, sandbox, slug, monkeypatch):
     batch = services.imports.start_batch(None, slug, loose_devices(sandbox, 1)[0], "pasted")
     services.imports.work(batch.id)
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    page = admin.get(f"/ops/batches/{batch.id}/labels.pdf")
+    page = boss.get(f"/ops/batches/{batch.id}/labels.pdf")
     assert page.status_code == 503
     assert "Chromium" in page_text(page) and "prints from any browser" in page_text(page)
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="PDF sheets are printed by Chromium, not installed")
-def test_the_label_sheet_as_pdf(admin, services, sandbox, slug):
+def test_the_label_sheet_as_pdf(boss, services, sandbox, slug):
     batch = services.imports.start_batch(None, slug, loose_devices(sandbox, 1)[0], "pasted")
     services.imports.work(batch.id)
-    pdf = admin.get(f"/ops/batches/{batch.id}/labels.pdf")
+    pdf = boss.get(f"/ops/batches/{batch.id}/labels.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.get_data().startswith(b"%PDF")
 
 
-def test_an_unknown_batch_is_404(admin):
-    assert admin.get("/ops/batches/999").status_code == 404
+def test_an_unknown_batch_is_404(boss):
+    assert boss.get("/ops/batches/999").status_code == 404

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.ops import PASSWORD, PHONES, make_operator, ops_sign_in, password_step
+from tests.support.ops import PASSWORD, PHONES, make_operator, password_step
 from tests.support.pages import csrf_token, page_text
-
-
-@pytest.fixture
-def admin(services):
-    return make_operator(services, "boss", "admin")
-
-
-@pytest.fixture
-def admin_client(app, services, admin):
-    client = app.test_client()
-    ops_sign_in(client, services, "boss")
-    return client
 
 
 def post(client, path, **data):
@@ -25,17 +13,17 @@ def post(client, path, **data):
     return client.post(path, data={"csrf_token": token, **data})
 
 
-def test_the_page_lists_operators_with_masked_phones(admin_client, services):
+def test_the_page_lists_operators_with_masked_phones(boss, services):
     make_operator(services, "crew", "field")
-    text = page_text(admin_client.get("/ops/operators"))
+    text = page_text(boss.get("/ops/operators"))
     assert "boss" in text and "crew" in text and "(you)" in text
     assert PHONES["admin"] not in text and PHONES["admin"][-4:] in text
 
 
-def test_an_admin_adds_an_operator_who_can_then_sign_in(app, admin_client, services, admin):
-    done = post(admin_client, "/ops/operators", login="New.Crew", password=PASSWORD, role="field")
+def test_an_admin_adds_an_operator_who_can_then_sign_in(app, boss, services):
+    done = post(boss, "/ops/operators", login="New.Crew", password=PASSWORD, role="field")
     assert done.status_code == 303
-    assert "Operator new.crew can now sign in as field." in page_text(admin_client.get("/ops/operators"))
+    assert "Operator new.crew can now sign in as field." in page_text(boss.get("/ops/operators"))
     assert password_step(app.test_client(), "new.crew").headers["Location"] == "/ops/field"
     entry = services.audit.entries(action="operator.create")[0]  # the newest (boss came first)
     assert (entry.actor_login, entry.result, entry.detail) == ("boss", "ok", "new.crew as field")
@@ -48,53 +36,54 @@ def test_an_admin_adds_an_operator_who_can_then_sign_in(app, admin_client, servi
     ({"login": "desk3", "password": PASSWORD, "role": "support", "phone": "12"}, "phone number does not look right"),
     ({"login": "boss", "password": PASSWORD, "role": "field"}, "That login is taken."),
 ])
-def test_a_bad_new_operator_is_refused_plainly_and_nothing_is_made(admin_client, services, form, words):
+def test_a_bad_new_operator_is_refused_plainly_and_nothing_is_made(boss, services, form, words):
     before = services.operators.operators()
-    refused = post(admin_client, "/ops/operators", **form)
+    refused = post(boss, "/ops/operators", **form)
     assert refused.status_code == 400 and words in page_text(refused)
     assert services.operators.operators() == before
 
 
-def test_changing_a_role_asks_first_then_changes_it(admin_client, services):
+def test_changing_a_role_asks_first_then_changes_it(boss, services):
     crew = make_operator(services, "crew", "field", phone="+12015550199")
-    asked = post(admin_client, f"/ops/operators/{crew.id}/role", role="support")
+    asked = post(boss, f"/ops/operators/{crew.id}/role", role="support")
     assert asked.status_code == 200 and "Make crew support?" in page_text(asked)
     assert services.accounts.user(crew.id).ops_role == "field"  # nothing changed yet
-    done = post(admin_client, f"/ops/operators/{crew.id}/role", role="support", confirmed="yes")
+    done = post(boss, f"/ops/operators/{crew.id}/role", role="support", confirmed="yes")
     assert done.status_code == 303 and services.accounts.user(crew.id).ops_role == "support"
     assert services.audit.entries(action="operator.role")[0].detail == "crew: field -> support"
 
 
-def test_a_desk_role_needs_a_phone(admin_client, services):
+def test_a_desk_role_needs_a_phone(boss, services):
     crew = make_operator(services, "crew", "field")
-    refused = post(admin_client, f"/ops/operators/{crew.id}/role", role="admin", confirmed="yes")
+    refused = post(boss, f"/ops/operators/{crew.id}/role", role="admin", confirmed="yes")
     assert refused.status_code == 400 and "This role needs a phone number." in page_text(refused)
     assert services.accounts.user(crew.id).ops_role == "field"
 
 
-def test_switching_off_and_on(app, admin_client, services):
+def test_switching_off_and_on(app, boss, services):
     crew = make_operator(services, "crew", "field")
-    post(admin_client, f"/ops/operators/{crew.id}/switch", to="off", confirmed="yes")
+    post(boss, f"/ops/operators/{crew.id}/switch", to="off", confirmed="yes")
     assert password_step(app.test_client(), "crew").status_code == 400
-    post(admin_client, f"/ops/operators/{crew.id}/switch", to="on", confirmed="yes")
+    post(boss, f"/ops/operators/{crew.id}/switch", to="on", confirmed="yes")
     assert password_step(app.test_client(), "crew").status_code == 303
     assert [e.action for e in services.audit.entries()][:2] == ["operator.switch_on", "operator.switch_off"]
 
 
-def test_an_admin_cannot_switch_themselves_off_or_demote_themselves(admin_client, services, admin):
+def test_an_admin_cannot_switch_themselves_off_or_demote_themselves(boss, services, operator_named):
+    admin = operator_named("boss")
     for path, data in ((f"/ops/operators/{admin.id}/switch", {"to": "off"}),
                        (f"/ops/operators/{admin.id}/role", {"role": "field"})):
-        refused = post(admin_client, path, confirmed="yes", **data)
+        refused = post(boss, path, confirmed="yes", **data)
         assert refused.status_code == 400 and "Ask another admin to do it." in page_text(refused)
     assert services.accounts.user(admin.id).ops_role == "admin" and services.accounts.user(admin.id).is_operator
     assert {e.result for e in services.audit.entries(action="operator.self")} == {"refused"}
 
 
-def test_an_unknown_operator_is_a_plain_404(admin_client):
-    assert post(admin_client, "/ops/operators/999/switch", to="off", confirmed="yes").status_code == 404
+def test_an_unknown_operator_is_a_plain_404(boss):
+    assert post(boss, "/ops/operators/999/switch", to="off", confirmed="yes").status_code == 404
 
 
-def test_forms_need_the_csrf_token(admin_client, services):
-    assert admin_client.post("/ops/operators", data={"login": "x1", "password": PASSWORD,
+def test_forms_need_the_csrf_token(boss, services):
+    assert boss.post("/ops/operators", data={"login": "x1", "password": PASSWORD,
                                                       "role": "field"}).status_code == 400
     assert len(services.operators.operators()) == 1

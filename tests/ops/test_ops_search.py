@@ -8,18 +8,9 @@ import pytest
 from bff.labels import format_label_code
 
 from tests.support import PHONE
-from tests.support.ops import make_operator, ops_sign_in
 from tests.support.pages import page_text
 
 PREFIX_TWINS = ("5ea5c0ffee0000000000aaaa", "5ea5c0ffee0000000000bbbb")
-
-
-@pytest.fixture
-def desk(app, services):
-    make_operator(services, "desk", "support")
-    client = app.test_client()
-    ops_sign_in(client, services, "desk")
-    return client
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ a minute into an hour (so the hour never turns over in the middle of a test by c
 """
 from __future__ import annotations
 
-import pytest
 
 from bff.claims.service import CLAIMS_PER_USER_PER_HOUR
 from bff.errors import TooManyClaimAttempts
 
-from tests.support.clock import FakeClock
 from tests.support.ops import make_operator, ops_sign_in
-from tests.support.pages import claim, csrf_token, landing_path, page_text, signed_in_client
+from tests.support.pages import claim, landing_path, page_text, signed_in_client
 
 CLAIM_CALL = ("/v1/devices", "POST")
 PASSWORD = "correct horse battery"

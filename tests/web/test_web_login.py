@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
 from flask_login import login_required
 
 from tests.support import PHONE
