@@ -6,6 +6,7 @@ sandbox cloud and takes its products from the sandbox's demo data.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         OPS_IDLE_MINUTES=30,
         # GET /metrics (Prometheus text) answers only with `Authorization: Bearer <token>`; off when unset.
         METRICS_TOKEN=None,
+        # Events to the product creator's systems (bff/webhooks): endpoints (comma, space or new
+        # line separated) and the secret that signs each delivery (HMAC-SHA256).
+        WEBHOOK_URLS="",
+        WEBHOOK_SECRET=None,
     )
     app.config.from_prefixed_env(prefix="BFF")
     app.config.update(overrides or {})
@@ -101,5 +106,19 @@ def _finish(app) -> None:
     if isinstance(products, str):
         config["PARTICLE_PRODUCTS"] = parse_products(products)
     config["SANDBOX_MODE"] = not config["PARTICLE_PRODUCTS"]
+    config["WEBHOOK_URLS"] = parse_webhook_urls(config.get("WEBHOOK_URLS"))
     if not config["PARTICLE_API_URL"] and not config["SANDBOX_MODE"]:
         config["PARTICLE_API_URL"] = REAL_PARTICLE_API_URL
+
+
+def parse_webhook_urls(value) -> list[str]:
+    """`BFF_WEBHOOK_URLS` as a list of http(s) URLs; raises ConfigError naming a bad entry."""
+    if not value:
+        return []
+    entries = value if isinstance(value, (list, tuple)) else re.split(r"[\s,]+", str(value).strip())
+    urls = [entry for entry in entries if entry]
+    for url in urls:
+        if not re.match(r"https?://[^\s/]+", url):
+            raise ConfigError(f"BFF_WEBHOOK_URLS: {url!r} is not an http(s) URL. "
+                              "List full URLs like https://crm.example.com/bff-events, separated by commas.")
+    return urls

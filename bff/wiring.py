@@ -22,6 +22,7 @@ from bff.ownership import OwnershipService
 from bff.particle import sandbox_link
 from bff.particle.client import ParticleCloud
 from bff.twilio.sender import SmsSender
+from bff.webhooks import WebhookOutbox
 from bff.wifi_setup.service import SetupService
 
 _build_lock = threading.Lock()
@@ -41,6 +42,7 @@ class Services:
     claims: ClaimsService  # the one claims state machine for every channel
     setup: SetupService  # Wi-Fi setup: claim codes, watching devices arrive, API tokens
     audit: AuditLog  # every operator action
+    events: WebhookOutbox  # events for the product creator's systems (written with each change)
     operators: OperatorService  # operators' two-step sign-in, managing operators
     imports: ImportService  # device ID batches into a product (/ops/import, import-devices), label rows
     ownership: OwnershipService  # release, give, re-read, reprint; the device doctor and people pages
@@ -72,11 +74,12 @@ def _build(app: Flask) -> Services:
     accounts = AccountService(store, sms, secret=config["SECRET_KEY"])
     devices = DeviceService(store, particle)
     audit = AuditLog(store)
+    events = WebhookOutbox(store, config["WEBHOOK_URLS"])
     claims = ClaimsService(store, particle, sms, label_key=config["LABEL_KEY"], devices=devices,
                            rate_limit=accounts.hit_rate_limit, audit=audit)
     setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit)
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
                     accounts=accounts, api_tokens=ApiTokens(store), devices=devices, claims=claims,
-                    setup=setup, audit=audit, operators=OperatorService(store, accounts, audit),
+                    setup=setup, audit=audit, events=events, operators=OperatorService(store, accounts, audit),
                     ownership=OwnershipService(store, particle, claims, devices, sms, audit, accounts),
                     imports=ImportService(store, particle, devices, audit))

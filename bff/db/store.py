@@ -2,7 +2,7 @@
 
 `Store(path)` opens one connection per thread (request threads and the worker share a Store)
 with foreign keys on, a busy timeout and synchronous=NORMAL; `migrate()` applies the numbered
-migrations of bff/db/migrations.py not yet recorded in `schema_migrations`. Every query is a named
+migrations of bff/db/migrations/ not yet recorded in `schema_migrations`. Every query is a named
 method of Store (here or in its mixins bff/db/accounts.py, claims.py, messages.py, wifi_setup.py); the
 rest of bff never writes SQL.
 
@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import time
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -30,7 +31,8 @@ from bff.db.messages import MessageQueries
 from bff.db.metrics import MetricsQueries
 from bff.db.operators import OperatorQueries
 from bff.db.people import PeopleQueries
-from bff.db.transactions import first_row, now_or
+from bff.db.transactions import first_row, immediate_transaction, now_or
+from bff.db.webhooks import WebhookQueries
 from bff.db.wifi_setup import SetupQueries
 from bff.db.migrations import MIGRATIONS
 
@@ -42,8 +44,8 @@ DEVICE_COLUMNS = (
 )
 
 
-class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, ImportQueries, MessageQueries, MetricsQueries,
-            OperatorQueries, PeopleQueries, SetupQueries, FieldQueries):
+class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, FieldQueries, ImportQueries,
+            MessageQueries, MetricsQueries, OperatorQueries, PeopleQueries, SetupQueries, WebhookQueries):
     """bff's SQLite database: schema migrations and every query bff runs.
 
     Queries of one area live in a mixin of their own (bff/db/accounts.py, calls.py, claims.py,
@@ -92,6 +94,16 @@ class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, ImportQue
         for database in databases:
             database.close()
         self._local = threading.local()
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction for several queries (`BEGIN IMMEDIATE`): all of them or none.
+        Inside another `transaction()` of this thread it joins that one."""
+        if self.db.conn.in_transaction:
+            yield self
+            return
+        with immediate_transaction(self.db):
+            yield self
 
     def migrate(self) -> list[int]:
         """Apply pending schema migrations in order; return the versions applied (safe to repeat).

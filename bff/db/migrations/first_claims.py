@@ -1,14 +1,10 @@
-"""bff's schema as numbered migrations, applied in order by `Store.migrate()` (bff/db/store.py).
-
-Never edit a migration that has shipped: add the next number. Each function gets a
-sqlite-utils Database inside an open transaction.
-"""
+"""Migrations 1-6: the claim flows (users, devices, claims, SMS, Wi-Fi setup)."""
 from __future__ import annotations
 
 import sqlite_utils
 
 
-def _v1_core(db: sqlite_utils.Database) -> None:
+def v1_core(db: sqlite_utils.Database) -> None:
     """Users, shadow customers, token caches, products, known devices, cloud-call log, heartbeats."""
     db["users"].create({"id": int, "created_at": float}, pk="id", not_null={"created_at"})
 
@@ -67,7 +63,7 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     db["heartbeats"].create({"name": str, "at": float}, pk="name", not_null={"name", "at"})
 
 
-def _v2_accounts_claims_messages(db: sqlite_utils.Database) -> None:
+def v2_accounts_claims_messages(db: sqlite_utils.Database) -> None:
     """Phone sign-in and operators, label codes, claims, outbound SMS, rate-limit counters."""
     # A user is a phone number (customers, created on first sign-in or text) or an operator
     # (login + argon2 password hash). role: "customer" or "operator".
@@ -138,7 +134,7 @@ def _v2_accounts_claims_messages(db: sqlite_utils.Database) -> None:
     db["outbound_sms"].create_index(["provider_sid"])
 
 
-def _v3_inbound_sms(db: sqlite_utils.Database) -> None:
+def v3_inbound_sms(db: sqlite_utils.Database) -> None:
     """Handled inbound SMS: one row per Twilio MessageSid, so a redelivery acts once."""
     # status: received (stored, not yet answered) -> replied; reply: the TwiML text we answered,
     # sent again unchanged when Twilio redelivers the same MessageSid.
@@ -151,7 +147,7 @@ def _v3_inbound_sms(db: sqlite_utils.Database) -> None:
     db["inbound_sms"].create_index(["from_phone", "created_at"])
 
 
-def _v4_setup(db: sqlite_utils.Database) -> None:
+def v4_setup(db: sqlite_utils.Database) -> None:
     """Wi-Fi setup: bff API tokens for setup apps, and the claim codes bff handed out."""
     # API tokens: only a hash is kept; revocable.
     db["api_tokens"].create(
@@ -178,7 +174,7 @@ def _v4_setup(db: sqlite_utils.Database) -> None:
     db["claim_codes"].create_index(["user_id"])
 
 
-def _v5_inbound_sms_work(db: sqlite_utils.Database) -> None:
+def v5_inbound_sms_work(db: sqlite_utils.Database) -> None:
     """Inbound SMS whose cloud work outlives the TwiML reply: a lease, the result, attempts."""
     # status: received (being answered) -> replied (the reply carried the result) | working (the
     # reply said "working on it") -> done (the result went out as an outbound SMS).
@@ -193,7 +189,7 @@ def _v5_inbound_sms_work(db: sqlite_utils.Database) -> None:
     inbound.create_index(["status", "leased_until"])
 
 
-def _v6_setup_watch(db: sqlite_utils.Database) -> None:
+def v6_setup_watch(db: sqlite_utils.Database) -> None:
     """Wi-Fi setup: what bff needs to watch a claim code's device arrive and say why it did not."""
     # owned_before: JSON list of the device IDs the customer owned when the code was made (the
     # cloud's `device_ids`): a device in their list that is not in it arrived with this code.
@@ -204,88 +200,3 @@ def _v6_setup_watch(db: sqlite_utils.Database) -> None:
                          ("device_seen_at", float), ("next_check_at", float), ("diagnosed_at", float)):
         db["claim_codes"].add_column(column, kind)
     db["claim_codes"].create_index(["product_key", "state"])
-
-
-def _v7_operators_console(db: sqlite_utils.Database) -> None:
-    """The operators' console: roles, sign-in history, the audit log, import batches, the call log."""
-    # Operators' roles: admin (everything, manage operators), support (doctor, claims, log, fixes),
-    # field (field mode only). Operators made before roles existed become admins. disabled_at: an
-    # admin switched the operator off (no sign-in, no operator rights).
-    users = db["users"]
-    users.add_column("ops_role", str)
-    users.add_column("disabled_at", float)
-    db.execute("UPDATE users SET ops_role = 'admin' WHERE role = 'operator'")
-
-    # Every sign-in attempt that reached a check (never a code or a password).
-    # method: phone | password | second_factor; result: ok | refused.
-    db["sign_ins"].create(
-        {"id": int, "user_id": int, "at": float, "method": str, "ip": str, "result": str},
-        pk="id", not_null={"user_id", "at", "method", "result"},
-    )
-    db["sign_ins"].create_index(["user_id", "at"])
-
-    # Every operator action: who, what, when, on which device and person, with what result.
-    db["audit_log"].create(
-        {"id": int, "at": float, "actor_id": int, "actor_login": str, "actor_role": str,
-         "action": str, "device_id": str, "person_id": int, "result": str, "detail": str},
-        pk="id", not_null={"at", "action", "result"},
-    )
-    for columns in (["at"], ["actor_id", "at"], ["device_id", "at"], ["person_id", "at"],
-                    ["action", "at"]):
-        db["audit_log"].create_index(columns)
-
-    # The cloud-call log: the raw reply of a failed call (redacted, truncated), and indexes that
-    # keep a filter over a million rows fast (newest first within a filter).
-    db["cloud_calls"].add_column("reply", str)
-    for columns in (["device_id", "id"], ["customer", "id"], ["status", "id"], ["product_key", "id"]):
-        db["cloud_calls"].create_index(columns)
-    db.execute("CREATE INDEX idx_cloud_calls_failed ON cloud_calls (id) WHERE error IS NOT NULL")
-
-    # Imports from the browser: a batch per file or paste, a result per line, worked in the
-    # background. state: queued -> running -> done | failed. line result: pending | added |
-    # already | invalid | refused (reason: the plain reason, with the cloud's words for refusals).
-    db["import_batches"].create(
-        {"id": int, "product_key": str, "created_by": int, "created_at": float, "source": str,
-         "state": str, "total": int, "processed": int, "added": int, "already": int, "invalid": int,
-         "refused": int, "next_attempt_at": float, "leased_until": float, "finished_at": float,
-         "last_error": str},
-        pk="id", not_null={"product_key", "created_at", "state", "total", "processed"},
-        defaults={"processed": 0, "added": 0, "already": 0, "invalid": 0, "refused": 0},
-    )
-    db["import_batches"].create_index(["state", "next_attempt_at"])
-    db["import_lines"].create(
-        {"id": int, "batch_id": int, "line_no": int, "raw": str, "device_id": str,
-         "serial_number": str, "result": str, "reason": str},
-        pk="id", foreign_keys=[("batch_id", "import_batches", "id")],
-        not_null={"batch_id", "line_no", "result"},
-    )
-    db["import_lines"].create_index(["batch_id", "line_no"], unique=True)
-    db["import_lines"].create_index(["batch_id", "result"])
-
-    # Claims: an operator may cancel an open claim (state cancelled); the claims list filters by
-    # product and age.
-    db["claims"].create_index(["product_key", "state", "created_at"])
-    db["claims"].create_index(["device_id", "created_at"])
-
-
-def _v8_console_search(db: sqlite_utils.Database) -> None:
-    """The operators' search by serial number (any case), the call log's "ok" filter, an
-    operator's own claims (field mode's running list), and devices by owner."""
-    db.execute("CREATE INDEX idx_devices_serial_number ON devices (serial_number COLLATE NOCASE)")
-    db.execute("CREATE INDEX idx_claims_actor ON claims (actor_user_id, channel, id)")
-    # A person's devices (My devices, STATUS, the API, the people page) without reading them all.
-    db.execute("CREATE INDEX idx_devices_owner ON devices (owner)")
-    # Newest ok calls first without walking the failed ones (a partial index, as for failed calls).
-    db.execute("CREATE INDEX idx_cloud_calls_ok ON cloud_calls (id) WHERE error IS NULL")
-
-
-MIGRATIONS = [
-    (1, "core", _v1_core),
-    (2, "accounts, claims and messages", _v2_accounts_claims_messages),
-    (3, "inbound SMS", _v3_inbound_sms),
-    (4, "Wi-Fi setup: API tokens and claim codes", _v4_setup),
-    (5, "inbound SMS work: lease, result, attempts", _v5_inbound_sms_work),
-    (6, "Wi-Fi setup: watching claim codes", _v6_setup_watch),
-    (7, "operators' console: roles, audit, import batches, call log", _v7_operators_console),
-    (8, "operators' console: search by serial number, ok calls, an operator's claims", _v8_console_search),
-]

@@ -1,0 +1,1 @@
+"""PLACEHOLDER (being written this session): delivering webhook events over HTTP."""
