@@ -24,7 +24,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from bff.api import routes as api
     from bff.sms import webhook as sms
     from bff.web import auth as web_auth, errors as web_errors, health, login as web_login, pages as web
-    from bff.web import setup as web_setup
+    from bff.web import account as web_account, setup as web_setup
 
     os.makedirs(app.instance_path, exist_ok=True)
     config.load_config(app, overrides)
@@ -34,6 +34,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     web_errors.init_app(app)  # the app-wide error pages (JSON for JSON routes)
     app.register_blueprint(web.bp)  # customer pages
     app.register_blueprint(web_setup.bp)  # /setup: Wi-Fi device setup pages
+    app.register_blueprint(web_account.bp)  # /account: my phone number, change my number
     app.register_blueprint(api.bp)  # /api/v1: JSON for setup apps
     app.register_blueprint(sms.bp)  # Twilio webhooks /sms and /sms/status (signed; CSRF-exempt)
     ops.init_app(app)  # /ops: the operators' console; /metrics

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from bff.accounts.roles import ROLES
 from bff.errors import BffError
@@ -170,3 +170,47 @@ def remember_product_devices(services, product_key: str) -> list[dict]:
         raise click.ClickException(f"{error.customer_text} ({error.detail})") from error
     return [services.devices.remember(product_key, device) for device in devices]
 
+
+
+@bff_group.group("webhooks", invoke_without_command=True)
+@click.option("--failed", is_flag=True, help="Only deliveries bff gave up on.")
+@click.option("--url", default=None, help="Only this endpoint.")
+@click.option("--limit", default=50, show_default=True, type=int, help="How many deliveries, newest first.")
+@click.pass_context
+@with_appcontext
+def webhooks_command(ctx: click.Context, failed: bool, url: str | None, limit: int) -> None:
+    """List the deliveries of events to BFF_WEBHOOK_URLS, newest first (as /ops/webhooks does)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    webhooks = get_services().webhooks
+    lines = webhooks.deliveries(url=url, state="failed" if failed else None, limit=limit)
+    if not webhooks.urls:
+        click.echo("No endpoint is configured (BFF_WEBHOOK_URLS): events are kept, and sent nowhere.")
+    for line in lines:
+        click.echo(_delivery_words(line))
+    click.echo(f"{len(lines)} deliveries." if lines else "No deliveries match.")
+
+
+@webhooks_command.command("resend")
+@click.argument("event_id")
+@click.option("--url", default=None, help="Only to this endpoint (default: every endpoint of the event).")
+def webhooks_resend_command(event_id: str, url: str | None) -> None:
+    """Send the event EVENT_ID again now to its endpoints (audited; receivers deduplicate by id)."""
+    webhooks = get_services().webhooks
+    lines = webhooks.deliveries(event_id=event_id, url=url, limit=100)
+    if not lines:
+        raise click.ClickException(f"No delivery of event {event_id}" + (f" to {url}." if url else "."))
+    for line in lines:
+        try:
+            click.echo(_delivery_words(webhooks.resend(line.id, actor=None)))
+        except BffError as error:
+            click.echo(f"{line.url}: {error.public_message} {error.next_step}", err=True)
+
+
+def _delivery_words(line) -> str:
+    answer = f"HTTP {line.last_status}" if line.last_status else (line.last_error or "-")
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(line.created_at))
+    upcoming = (time.strftime(" next %H:%M:%S UTC", time.gmtime(line.next_attempt_at))
+                if line.state == "pending" and line.next_attempt_at else "")
+    return (f"{line.id}\t{when}\t{line.event_type}\t{line.event_id}\t{line.url}\t{line.state}\t"
+            f"attempts {line.attempts}\t{answer}{upcoming}")

@@ -107,6 +107,11 @@ def _finish(app) -> None:
         config["PARTICLE_PRODUCTS"] = parse_products(products)
     config["SANDBOX_MODE"] = not config["PARTICLE_PRODUCTS"]
     config["WEBHOOK_URLS"] = parse_webhook_urls(config.get("WEBHOOK_URLS"))
+    if config["WEBHOOK_URLS"] and not str(config.get("WEBHOOK_SECRET") or "").strip():
+        # Refuse rather than send unsigned: a receiver could not tell bff's events from anyone's.
+        raise ConfigError("BFF_WEBHOOK_URLS is set but BFF_WEBHOOK_SECRET is not: every event is signed with it. "
+                          "Set BFF_WEBHOOK_SECRET to a long random string (e.g. `openssl rand -hex 32`) "
+                          "and give the same string to the receiving systems.")
     if not config["PARTICLE_API_URL"] and not config["SANDBOX_MODE"]:
         config["PARTICLE_API_URL"] = REAL_PARTICLE_API_URL
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from bff.accounts import AccountService, ApiTokens
+from bff.accounts.number_change import NumberChanges
 from bff.audit import AuditLog
 from bff.claims.service import ClaimsService
 from bff.db.store import Store
@@ -19,10 +20,12 @@ from bff.devices import DeviceService
 from bff.imports import ImportService
 from bff.operators import OperatorService
 from bff.ownership import OwnershipService
+from bff.ownership.lifecycle import LifecycleService
 from bff.particle import sandbox_link
 from bff.particle.client import ParticleCloud
 from bff.twilio.sender import SmsSender
 from bff.webhooks import WebhookOutbox
+from bff.webhooks.service import WebhookDelivery
 from bff.wifi_setup.service import SetupService
 
 _build_lock = threading.Lock()
@@ -43,9 +46,12 @@ class Services:
     setup: SetupService  # Wi-Fi setup: claim codes, watching devices arrive, API tokens
     audit: AuditLog  # every operator action
     events: WebhookOutbox  # events for the product creator's systems (written with each change)
+    webhooks: WebhookDelivery  # the worker sends those events, signed; operators list and resend them
     operators: OperatorService  # operators' two-step sign-in, managing operators
     imports: ImportService  # device ID batches into a product (/ops/import, import-devices), label rows
     ownership: OwnershipService  # release, give, re-read, reprint; the device doctor and people pages
+    number_changes: NumberChanges  # a person's move to a new phone number
+    lifecycle: LifecycleService | None = None  # remove, give, ask, share, YES/NO; moves (built in _build)
 
 
 def get_services(app: Flask | None = None) -> Services:
@@ -76,10 +82,16 @@ def _build(app: Flask) -> Services:
     audit = AuditLog(store)
     events = WebhookOutbox(store, config["WEBHOOK_URLS"])
     claims = ClaimsService(store, particle, sms, label_key=config["LABEL_KEY"], devices=devices,
-                           rate_limit=accounts.hit_rate_limit, audit=audit)
-    setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit)
+                           rate_limit=accounts.hit_rate_limit, audit=audit, events=events)
+    setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit,
+                         events=events)
+    webhooks = WebhookDelivery(store, urls=config["WEBHOOK_URLS"], secret=config["WEBHOOK_SECRET"], audit=audit)
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
                     accounts=accounts, api_tokens=ApiTokens(store), devices=devices, claims=claims,
-                    setup=setup, audit=audit, events=events, operators=OperatorService(store, accounts, audit),
+                    setup=setup, audit=audit, events=events, webhooks=webhooks, operators=OperatorService(store, accounts, audit),
                     ownership=OwnershipService(store, particle, claims, devices, sms, audit, accounts),
-                    imports=ImportService(store, particle, devices, audit))
+                    imports=ImportService(store, particle, devices, audit),
+                    number_changes=NumberChanges(store, accounts, sms, audit, events),
+                    lifecycle=LifecycleService(store, particle, claims, devices, accounts, sms, events, audit,
+                                               public_url=config["PUBLIC_URL"],
+                                               rate_limit=accounts.hit_rate_limit))

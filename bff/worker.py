@@ -4,8 +4,8 @@
   the known device in SQLite at once; an `online` event finishes the device's waiting claim
   (`ClaimsService.device_online`) within moments of the device connecting.
 - Every tick: open claims whose retry is due are tried again (the fallback for missed events and
-  cloud trouble), queued outbound SMS are delivered, import batches get their next chunks, and a
-  heartbeat row is written (read by `GET /healthz`: "worker alive").
+  cloud trouble), queued outbound SMS are delivered, import batches get their next chunks, due
+  webhook events are sent to the product creator's endpoints, and a heartbeat row is written (read by `GET /healthz`: "worker alive").
 - A periodic reconcile reads each product's device list and updates the known devices, which
   covers events missed while the stream was down; a daily housekeeping prunes old log rows.
 
@@ -54,6 +54,8 @@ class Worker:
         self.online_handlers: list[Callable[[str, str], None]] = [self.claims.device_online]
         self.setup = getattr(services, "setup", None)  # Wi-Fi setup (bff/wifi_setup/service.py)
         self.imports = getattr(services, "imports", None)  # import batches (bff/imports/)
+        self.webhooks = getattr(services, "webhooks", None)  # events to the product creator's endpoints
+        self.lifecycle = getattr(services, "lifecycle", None)  # moves, offers (bff/ownership/lifecycle.py)
         if self.setup is not None:
             self.online_handlers.append(self.setup.device_online)
         self.stopping = threading.Event()
@@ -85,6 +87,10 @@ class Worker:
             jobs.append(self.setup.check_open_codes)  # Wi-Fi claim codes: arrivals missed, expiry
         if self.imports is not None:
             jobs.append(self.imports.work_due)  # import batches (/ops/import): their next chunks
+        if self.webhooks is not None:
+            jobs.append(self.webhooks.deliver_due)  # signed events to BFF_WEBHOOK_URLS (bff/webhooks)
+        if self.lifecycle is not None:  # moves a crash left open, offers past 7 days, untexted questions
+            jobs += [self.lifecycle.resume_moves, self.lifecycle.expire_offers, self.lifecycle.text_unsent_questions]
         for job in jobs:
             try:
                 job()

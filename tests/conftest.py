@@ -31,6 +31,7 @@ from bff.db.store import Store
 from bff.particle.client import ParticleCloud
 from bff.sandbox import SandboxCloud
 from bff.twilio.sender import SmsSender
+from bff.webhooks import WebhookOutbox
 from bff.wiring import get_services
 from bff.worker import Worker
 
@@ -41,6 +42,7 @@ from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeT
 from tests.support.pages import signed_in_client
 from tests.support.polling import wait_until
 
+EVENTS_URL = "http://127.0.0.1:9/bff-events"  # the `events` fixture's endpoint (port 9: discard)
 TEST_TIMEOUT = (2.0, 5.0)  # short, so a broken test fails fast; faults use latency beyond it
 
 
@@ -275,9 +277,17 @@ def operators(store, accounts, audit, clock) -> OperatorService:
 
 
 @pytest.fixture
-def claims(store, particle, sms, audit, clock) -> ClaimsService:
-    """The claims service over the test's store, the sandbox and the outbox, on `clock`."""
-    return ClaimsService(store, particle, sms, label_key=LABEL_KEY, audit=audit, clock=clock)
+def events(store, clock) -> WebhookOutbox:
+    """The webhook outbox over the test's store, on `clock`, with one endpoint (EVENTS_URL, never
+    called: nothing delivers in these tests), so each event also gets a delivery row."""
+    return WebhookOutbox(store, [EVENTS_URL], clock=clock)
+
+
+@pytest.fixture
+def claims(store, particle, sms, audit, events, clock) -> ClaimsService:
+    """The claims service over the test's store, the sandbox and the outbox, on `clock`; its events
+    go to `events`."""
+    return ClaimsService(store, particle, sms, label_key=LABEL_KEY, audit=audit, events=events, clock=clock)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "claims": _DESK,        # /ops/claims
     "calls": _DESK,         # /ops/calls
     "audit": _DESK,         # /ops/audit
+    "webhooks": _DESK,      # /ops/webhooks: events to the product creator's endpoints, send again
     "fix": _DESK,           # retry, cancel, release, give, re-read, reprint
     "full_phone": frozenset({ADMIN}),  # phone numbers shown whole
     "import": frozenset({ADMIN}),      # /ops/import, /ops/batches, label sheets

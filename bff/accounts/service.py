@@ -174,6 +174,29 @@ class AccountService:
         self._record_sign_in(user, "phone", "ok", ip)
         return user
 
+    # -- the same codes for proving a phone number (bff/accounts/number_change.py) -------------------
+
+    def send_proof_code(self, key: str, phone: str, message: str, *, ip: str | None, lifetime: float) -> None:
+        """Text a code (`message` has `{code}`) to `phone`, kept hashed under `key` (never a phone
+        number, so /login cannot use it); the phone's and the address's send caps apply."""
+        self._enforce(self._code_limits(phone, ip), TooManySignInCodes)
+        now = self.clock()
+        code = self._new_code()
+        self.store.add_sign_in_code(key, self._hash_code(key, code), ip=ip, expires_at=now + lifetime, now=now)
+        self.sms.send(phone, message.format(code=code), purpose=SIGN_IN_PURPOSE)
+
+    def check_proof_code(self, key: str, code: str) -> None:
+        """Use up the newest live code kept under `key` if `code` is it; raises as
+        `verify_sign_in_code` does (expired, locked, wrong with the tries left)."""
+        row = self._live_code(key)
+        typed = re.sub(r"[\s-]", "", code or "")
+        if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", typed):
+            raise WrongSignInCode("malformed code typed")
+        if not self._code_matches(row["code_hash"], key, typed):
+            self._count_wrong_code(row)
+        if not self.store.use_sign_in_code(row["id"], max_attempts=self.CODE_MAX_TRIES, now=self.clock()):
+            raise SignInCodeExpired("code used or expired meanwhile")
+
     def _record_sign_in(self, user: User | None, method: str, result: str, ip: str | None) -> None:
         """The sign-in history shown to operators (method and result, never a code)."""
         if user is not None:

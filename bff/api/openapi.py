@@ -12,7 +12,8 @@ _ERROR_CODES = [
     "method_not_allowed", "too_large", "unsupported_media_type", "too_many_requests", "internal_error",
     "invalid_phone", "too_many_sign_in_codes", "sign_in_code_locked", "sign_in_code_expired",
     "wrong_sign_in_code", "choose_product", "no_wifi_product", "too_many_claims", "claim_refused",
-    "bad_label_code", "invalid_device_id", "cloud_busy", "cloud_unavailable", "cloud_error", "unavailable",
+    "bad_label_code", "invalid_device_id", "label_code_needed", "number_taken", "no_number_change",
+    "number_change_refused", "cloud_busy", "cloud_unavailable", "cloud_error", "unavailable",
 ]
 
 
@@ -127,10 +128,34 @@ SCHEMAS = {
     }),
     "DeviceList": _object({"devices": {"type": "array", "items": _ref("Device")}}),
     "ClaimRequest": _request({
-        "device_id": _WORD,
+        "device_id": {**_WORD, "description": "needed unless serial_number or iccid is sent"},
         "tag": {**_WORD, "description": "k from the box QR link"},
         "label_code": {**_WORD, "description": "the code printed on the box"},
-    }, required=["device_id"]),
+        "serial_number": {**_WORD, "description": "instead of device_id; only with label_code (a serial "
+                                                  "is printed on the device: it proves nothing alone)"},
+        "iccid": {**_WORD, "description": "the SIM's number, instead of device_id; only with label_code"},
+    }, required=[]),
+    "NumberChangeRequest": _request({
+        "phone": {"type": "string", "maxLength": 40, "examples": ["+12015550177"]},
+        "old_number_lost": {"type": "boolean", "description": "no code to the old number: an operator "
+                                                              "finishes the move after checking it is you"},
+    }, required=["phone"]),
+    "NumberCodes": _request({
+        "new_code": {"type": "string", "maxLength": 20, "description": "the 6 digits texted to the new number"},
+        "old_code": {"type": "string", "maxLength": 20, "description": "the 6 digits texted to the old number"},
+    }, required=[]),
+    "NumberChange": _object({
+        "state": {"type": "string", "enum": ["open", "done", "cancelled"]},
+        "done": {"type": "boolean"},
+        "new_phone": {"type": "string", "description": "E.164"},
+        "new_number_checked": {"type": "boolean"},
+        "needs_old_code": {"type": "boolean"},
+        "needs_operator": {"type": "boolean", "description": "the old number is lost: support finishes it"},
+        "expires_at": _TIME,
+        "expires_in": {"type": "integer", "minimum": 0},
+        "message": {"type": "string"},
+        "next_step": {"type": "string"},
+    }),
     "Claim": _object({
         "id": {"type": "integer"},
         "device_id": {"type": "string"},
@@ -153,6 +178,7 @@ _ERROR_RESPONSES = {
     "401": "No bearer token, or it is unknown or revoked.",
     "403": "Not allowed (a claim of a device that is not yours to claim).",
     "404": "Not found.",
+    "409": "In conflict with what is there (a phone number another account uses).",
     "405": "Wrong method.",
     "429": "Too many requests; wait (Retry-After when known).",
     "500": "Something went wrong in bff.",
@@ -220,6 +246,12 @@ PATHS = {
     "/api/v1/claims/{claim_id}": {"get": _operation(
         "One of the person's claims", ("200", "Claim", "The claim."), ["404"],
         params=_id_param("claim_id"))},
+    "/api/v1/me/number": {"post": _operation(
+        "Move to a new phone number: codes are texted", ("202", "NumberChange", "Codes sent."),
+        ["400", "409", "429"], body="NumberChangeRequest")},
+    "/api/v1/me/number/confirm": {"post": _operation(
+        "Send the texted codes; the move is made when all are right", ("200", "NumberChange", "Where it stands."),
+        ["400", "404", "409", "429"], body="NumberCodes", body_required=False)},
     "/api/v1/openapi.json": {"get": {
         "summary": "This document", "security": [],
         "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {

@@ -23,6 +23,7 @@ from bff.api.shapes import (
     code_json,
     device_json,
     issued_json,
+    number_change_json,
     product_json,
     token_json,
 )
@@ -167,17 +168,20 @@ def devices():
 
 @bp.post("/claims")
 def create_claim():
-    """Claim a device by ID with proof of holding it: the QR `tag` (k) or the box `label_code`."""
+    """Claim a device by ID with proof of holding it: the QR `tag` (k) or the box `label_code`. A
+    `serial_number` or `iccid` may stand in for the ID, with the `label_code` (API tokens carry a
+    customer's rights: a serial alone proves nothing, bff/claims/serials.py)."""
     user_id = _user_id()
     body = _body()
-    device_id = _text(body, "device_id", required=True)
+    serial = _text(body, "serial_number") or _text(body, "iccid")
+    device_id = _text(body, "device_id", required=not serial)
     tag, label_code = _text(body, "tag"), _text(body, "label_code")
     if not tag and not label_code:
         raise ApiError("no tag or label_code", code="missing_field",
                        public_message="Send the tag from the box QR code or the box code.",
                        next_step="Add tag or label_code and try again.")
     claim = get_services().claims.request_claim(user_id, device_id, channel="api", tag=tag,
-                                                label_code=label_code)
+                                                label_code=label_code, serial=serial)
     return json_response(claim_json(claim, get_services().devices.short_name))
 
 
@@ -191,6 +195,38 @@ def claim(claim_id: int):
         raise ApiError(f"no claim {claim_id} for user {user_id}", status=404, code="not_found",
                        public_message="We could not find that claim.", next_step="Check the claim id.")
     return json_response(claim_json(found, get_services().devices.short_name))
+
+
+# -- my number ------------------------------------------------------------------------------------------
+
+
+@bp.post("/me/number")
+def start_number_change():
+    """Move to a new phone number: a code is texted to it (and to the old number, unless lost)."""
+    user_id = _user_id()
+    body = _body()
+    phone = _text(body, "phone", limit=PHONE_LIMIT, required=True)
+    lost = body.get("old_number_lost", False)
+    if not isinstance(lost, bool):
+        raise ApiError("bad old_number_lost", code="invalid_field",
+                       public_message="The field old_number_lost must be true or false.",
+                       next_step="Fix old_number_lost and try again.")
+    services = get_services()
+    change = services.number_changes.start(services.accounts.user(user_id), phone, ip=client_ip(),
+                                           old_number_lost=lost)
+    return json_response(number_change_json(change, services.number_changes.clock()), 202)
+
+
+@bp.post("/me/number/confirm")
+def confirm_number_change():
+    """The code texted to the new number (and the one to the old number): then the move is made."""
+    user_id = _user_id()
+    body = _body()
+    new_code = _text(body, "new_code", limit=CODE_LIMIT)
+    old_code = _text(body, "old_code", limit=CODE_LIMIT)
+    changes = get_services().number_changes
+    change = changes.confirm(user_id, new_code=new_code, old_code=old_code)
+    return json_response(number_change_json(change, changes.clock()))
 
 
 # -- the description --------------------------------------------------------------------------------

@@ -72,3 +72,12 @@ def claim_json(claim, short_name) -> dict:
         "created_at": iso(claim.created_at), "updated_at": iso(claim.updated_at),
         "finished_at": iso(claim.finished_at),
     }
+
+
+def number_change_json(change, now: float) -> dict:
+    """A move to a new phone number: what is proven, what is still needed, in plain words."""
+    message, next_step = change.words
+    return {"state": change.state, "done": change.done, "new_phone": change.new_phone,
+            "new_number_checked": change.new_proven, "needs_old_code": change.needs_old_code,
+            "needs_operator": change.needs_operator, "expires_at": iso(change.expires_at),
+            "expires_in": seconds_until(change.expires_at, now), "message": message, "next_step": next_step}

@@ -17,11 +17,13 @@ open claims where they were.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 
 from bff import errors, labels
 from bff.claims.fixes import ClaimFixes
+from bff.claims.serials import SerialResolver
 from bff.claims.texts import CLAIMED_FOR_YOU_TEXTS, NOTIFY_TEXTS, OUTCOME_TEXTS
 from bff.devices import DeviceService, DeviceView
 from bff.device_ids import normalize_device_id
@@ -80,15 +82,17 @@ class ClaimsService(ClaimFixes):
     operators' fixes (retry now, cancel) are in bff/claims/fixes.py."""
 
     def __init__(self, store, particle, sms, *, label_key: str, devices: DeviceService | None = None,
-                 rate_limit=None, audit=None, clock=time.time) -> None:
+                 rate_limit=None, audit=None, events=None, clock=time.time) -> None:
         self.store = store
         self.particle = particle
         self.sms = sms
         self.label_key = label_key
         self.rate_limit = rate_limit  # callable(key, limit=, window_seconds=) -> True when over
         self.audit = audit  # operators' claims and fixes are written there (bff/audit)
+        self.events = events  # WebhookOutbox: device.claimed / claim.failed, with the final state
         self.clock = clock
         self.devices = devices or DeviceService(store, particle)
+        self.serials = SerialResolver(store, particle, self.devices, rate_limit=rate_limit, clock=clock)
 
     # -- finding the device -----------------------------------------------------------------------
 
@@ -128,9 +132,10 @@ class ClaimsService(ClaimFixes):
 
     def request_claim(self, user_id: int, device_id: str, *, channel: str, tag: str | None = None,
                       label_code: str | None = None, actor_user_id: int | None = None,
-                      operator: bool = False) -> Claim:
-        """Claim the device for the user, or return the claim already made for this request."""
-        device = self._proven_device(device_id, tag, label_code, operator)
+                      operator: bool = False, serial: str | None = None) -> Claim:
+        """Claim the device for the user, or return the claim already made for this request.
+        `serial`: a serial number or ICCID (bff/claims/serials.py: alone for operators only)."""
+        device = self._proven_device(device_id, tag, label_code, operator, serial)
         existing = self._existing_claim(user_id, device.device_id)
         if existing is not None:
             return existing
@@ -145,14 +150,15 @@ class ClaimsService(ClaimFixes):
         return self.claim(claim_id)
 
     def request_claim_for(self, customer_id: int, device_id: str, *, operator_id: int, channel: str,
-                          label_code: str | None = None, notify: bool = True) -> tuple[Claim, str]:
+                          label_code: str | None = None, notify: bool = True,
+                          serial: str | None = None) -> tuple[Claim, str]:
         """An operator claims a device for a customer (or their own staging account): the claim and
         its outcome for this request, audited. A new claim is texted to the customer (a repeated
         request is not; `notify=False` when the operator is the one who would get the text)."""
         asked_at = self.clock()
         try:
             claim = self.request_claim(customer_id, device_id, channel=channel, label_code=label_code,
-                                       actor_user_id=operator_id, operator=True)
+                                       actor_user_id=operator_id, operator=True, serial=serial)
         except errors.BffError as error:
             self._audit_claim_for(operator_id, device_id, customer_id, "refused", f"{channel}: {error.detail}")
             raise
@@ -166,7 +172,8 @@ class ClaimsService(ClaimFixes):
     def _audit_claim_for(self, operator_id: int, device_id: str, customer_id: int, result: str,
                          detail: str) -> None:
         if self.audit is not None:
-            self.audit.record(operator_id, "claim.for", result=result, device_id=str(device_id).lower(),
+            self.audit.record(operator_id, "claim.for", result=result,
+                              device_id=str(device_id).lower() if device_id else None,
                               person_id=customer_id, detail=detail)
 
     def outcome_for(self, claim: Claim, *, asked_at: float) -> str:
@@ -184,8 +191,10 @@ class ClaimsService(ClaimFixes):
             text = template.format(device=self.devices.short_name(claim.device_id))
             self.sms.send(phone, text, purpose=CLAIMED_FOR_CUSTOMER_PURPOSE, claim_id=claim.id)
 
-    def _proven_device(self, device_id: str, tag: str | None, label_code: str | None,
-                       operator: bool) -> DeviceView:
+    def _proven_device(self, device_id: str | None, tag: str | None, label_code: str | None,
+                       operator: bool, serial: str | None = None) -> DeviceView:
+        if serial:
+            return self._device_for_serial(serial, device_id, label_code, operator)
         if operator:
             return self.devices.find(self._device_id(device_id))
         if label_code:
@@ -194,6 +203,26 @@ class ClaimsService(ClaimFixes):
                 raise errors.ClaimRefused("label code of another device")
             return device
         return self.device_for_link(device_id, tag)
+
+    def _device_for_serial(self, serial: str, device_id: str | None, label_code: str | None,
+                           operator: bool) -> DeviceView:
+        """Operators: the serial or ICCID alone names the device. Customers: the label code does,
+        and the serial must be that device's (printed, guessable: never the proof)."""
+        if label_code:
+            device = self.device_for_label_code(label_code)
+            if not self.serials.matches(device.device_id, serial):
+                raise errors.SerialNotOnThisDevice(f"{serial!r} is not {device.device_id}'s")
+        elif operator:
+            device = self.serials.resolve(serial)
+        else:
+            raise errors.SerialNeedsLabelCode("a customer sent a serial number or ICCID alone")
+        if device_id and device.device_id != self._device_id(device_id):
+            raise errors.ClaimRefused("serial number of another device")
+        return device
+
+    def device_for_serial(self, text: str) -> DeviceView:
+        """The device with this serial number or ICCID, for operators (may call the cloud's look-up)."""
+        return self.serials.resolve(text)
 
     def _existing_claim(self, user_id: int, device_id: str) -> Claim | None:
         """The user's open claim of the device, or their successful one (idempotent repeats)."""
@@ -257,9 +286,12 @@ class ClaimsService(ClaimFixes):
         username = self.particle.ensure_customer(product_key, row["user_id"])
         already_owned = self.devices.owner(device_id) == username
         self.particle.claim_device(product_key, username, device_id)
-        self.store.upsert_device(device_id, owner=username, now=self.clock())
         outcome = "already_yours" if already_owned else "claimed"
-        self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
+        with self.store.transaction():  # the device, the claim's end and its event: all or none
+            self.store.upsert_device(device_id, owner=username, now=self.clock())
+            self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
+            if outcome == "claimed":  # already the person's in bff: nothing changed, no event
+                self._emit("device.claimed", row)
 
     def _record_failure(self, row: dict, error: errors.BffError) -> None:
         now = self.clock()
@@ -273,12 +305,22 @@ class ClaimsService(ClaimFixes):
             state = outcome = _final_state(error)
             delay = None
         final = delay is None  # the person reads the error's own words only for a final answer
-        self.store.update_claim(
-            row["id"], state=state, outcome=outcome, last_error=f"{type(error).__name__}: {detail}",
-            public_message=error.public_message if final else None,
-            next_step=error.next_step if final else None,
-            next_attempt_at=None if final else now + delay, now=now,
-        )
+        with self.store.transaction():
+            self.store.update_claim(
+                row["id"], state=state, outcome=outcome, last_error=f"{type(error).__name__}: {detail}",
+                public_message=error.public_message if final else None,
+                next_step=error.next_step if final else None,
+                next_attempt_at=None if final else now + delay, now=now,
+            )
+            if final:
+                self._emit("claim.failed", row, state=state, reason=_reason_code(error))
+
+    def _emit(self, event_type: str, row: dict, **extra) -> None:
+        """An event for the product creator's systems (inside the caller's transaction); ids only."""
+        if self.events is not None:
+            self.events.emit(event_type, {"claim_id": row["id"], "device_id": row["device_id"],
+                                          "product": row["product_key"], "person": row["user_id"],
+                                          "channel": row["channel"], **extra})
 
     def _notify_if_done(self, claim_id: int, *, told_to_wait: bool) -> None:
         """Text the person the result of a claim they were told to wait for."""
@@ -304,6 +346,11 @@ class ClaimsService(ClaimFixes):
 def _backoff(bounds: tuple[float, float], attempts: int) -> float:
     first, cap = bounds
     return min(cap, first * 2 ** max(0, attempts - 1))
+
+
+def _reason_code(error: errors.BffError) -> str:
+    """A failure's kind for machines: DeviceOwnedByOther -> device_owned_by_other (never the cloud's text)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
 
 
 def _final_state(error: errors.BffError) -> str:

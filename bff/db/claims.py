@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-from bff.db.transactions import first_row, immediate_transaction, now_or
+from bff.db.transactions import first_row, now_or
 
 OPEN_STATES = ("requested", "waiting_for_device")
 _OPEN = "state IN ('requested', 'waiting_for_device')"
@@ -14,7 +14,10 @@ _CLAIM_EXISTS = (
     f"SELECT 1 FROM claims WHERE device_id = ? AND {_OPEN} UNION ALL "
     "SELECT 1 FROM claims JOIN devices USING (device_id) JOIN shadow_customers "
     "ON shadow_customers.username = devices.owner AND shadow_customers.user_id = claims.user_id "
-    "WHERE claims.device_id = ? AND claims.user_id = ? AND claims.state = 'claimed'"
+    "WHERE claims.device_id = ? AND claims.user_id = ? AND claims.state = 'claimed' UNION ALL "
+    # a device being moved (removed, given) may be claimed only by the person it is moving to
+    "SELECT 1 FROM moves WHERE device_id = ? AND state IN ('requested', 'released') "
+    "AND COALESCE(to_user_id, -1) != ?"
 )  # a new random code colliding this often means the generator is broken
 
 
@@ -25,13 +28,15 @@ class ClaimQueries:
 
     def insert_claim(self, *, device_id: str, product_key: str, user_id: int, channel: str,
                      actor_user_id: int | None, now: float | None = None) -> int | None:
-        """A new open claim; None when the device has an open claim (anyone's) or the user's
-        earlier claim of it succeeded and they still own it. Checked and written under the
-        write lock, so concurrent requests (threads or processes) make one claim.
+        """A new open claim; None when the device has an open claim (anyone's), the user's
+        earlier claim of it succeeded and they still own it, or it is being moved to someone
+        else. Checked and written under the write lock, so concurrent requests (threads or
+        processes) make one claim.
         """
         stamp = now_or(now)
-        with immediate_transaction(self.db) as db:
-            if db.execute(_CLAIM_EXISTS, [device_id, device_id, user_id]).fetchone():
+        with self.transaction():
+            db = self.db
+            if db.execute(_CLAIM_EXISTS, [device_id, device_id, user_id, device_id, user_id]).fetchone():
                 return None
             return db.execute(
                 "INSERT INTO claims (device_id, product_key, user_id, channel, actor_user_id, state, "

@@ -27,6 +27,7 @@ from bff.db.claims import ClaimQueries
 from bff.db.console import ConsoleQueries
 from bff.db.field import FieldQueries
 from bff.db.imports import ImportQueries
+from bff.db.lifecycle import LifecycleQueries
 from bff.db.messages import MessageQueries
 from bff.db.metrics import MetricsQueries
 from bff.db.operators import OperatorQueries
@@ -35,6 +36,8 @@ from bff.db.transactions import first_row, immediate_transaction, now_or
 from bff.db.webhooks import WebhookQueries
 from bff.db.wifi_setup import SetupQueries
 from bff.db.migrations import MIGRATIONS
+from bff.db.number_changes import NumberChangeQueries
+from bff.db.serials import SerialQueries
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -45,7 +48,8 @@ DEVICE_COLUMNS = (
 
 
 class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, FieldQueries, ImportQueries,
-            MessageQueries, MetricsQueries, OperatorQueries, PeopleQueries, SetupQueries, WebhookQueries):
+            MessageQueries, MetricsQueries, OperatorQueries, PeopleQueries, SetupQueries, WebhookQueries,
+            NumberChangeQueries, SerialQueries, LifecycleQueries):
     """bff's SQLite database: schema migrations and every query bff runs.
 
     Queries of one area live in a mixin of their own (bff/db/accounts.py, calls.py, claims.py,

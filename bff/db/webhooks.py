@@ -1,7 +1,7 @@
 """SQL for the webhook outbox: events and their deliveries (mixed into `Store`)."""
 from __future__ import annotations
 
-from bff.db.transactions import now_or
+from bff.db.transactions import first_row, now_or
 
 
 class WebhookQueries:
@@ -14,7 +14,7 @@ class WebhookQueries:
         with self.transaction():
             self.db.execute("INSERT INTO webhook_events (event_id, type, payload, created_at) VALUES (?, ?, ?, ?)",
                             [event_id, event_type, payload, stamp])
-            self.db.executemany(
+            self.db.conn.executemany(
                 "INSERT INTO webhook_deliveries (event_id, url, state, attempts, next_attempt_at, created_at, "
                 "updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)",
                 [[event_id, url, stamp, stamp, stamp] for url in urls])
@@ -25,3 +25,75 @@ class WebhookQueries:
             return list(self.db.query("SELECT * FROM webhook_events WHERE type = ? ORDER BY id DESC LIMIT ?",
                                       [event_type, limit]))
         return list(self.db.query("SELECT * FROM webhook_events ORDER BY id DESC LIMIT ?", [limit]))
+
+    # -- delivery (bff/webhooks/service.py) ----------------------------------------------------------
+
+    def due_webhook_deliveries(self, *, urls: list[str], now: float | None = None, limit: int = 50) -> list[dict]:
+        """Pending deliveries to these endpoints whose attempt is due and that nobody is sending, oldest first."""
+        if not urls:
+            return []
+        stamp = now_or(now)
+        marks = ", ".join("?" for _ in urls)
+        return list(self.db.query(
+            "SELECT id, event_id, url FROM webhook_deliveries WHERE state = 'pending' "
+            f"AND url IN ({marks}) AND COALESCE(next_attempt_at, 0) <= ? AND COALESCE(leased_until, 0) <= ? "
+            "ORDER BY next_attempt_at, id LIMIT ?", [*urls, stamp, stamp, limit]))
+
+    def lease_webhook_delivery(self, delivery_id: int, *, seconds: float, now: float | None = None) -> bool:
+        """Take the right to send a pending delivery for `seconds` (counted as an attempt); False if
+        it is not pending or someone holds it. A crash leaves the lease to expire: it is sent again."""
+        stamp = now_or(now)
+        cursor = self.db.execute(
+            "UPDATE webhook_deliveries SET leased_until = ?, attempts = attempts + 1, updated_at = ? "
+            "WHERE id = ? AND state = 'pending' AND COALESCE(leased_until, 0) <= ?",
+            [stamp + seconds, stamp, delivery_id, stamp])
+        return cursor.rowcount == 1
+
+    def finish_webhook_attempt(self, delivery_id: int, *, state: str, last_status: int | None,
+                               last_error: str | None, next_attempt_at: float | None,
+                               now: float | None = None) -> bool:
+        """Record an attempt's result and release the lease (only while pending: never undo a delivery)."""
+        stamp = now_or(now)
+        cursor = self.db.execute(
+            "UPDATE webhook_deliveries SET state = ?, last_status = ?, last_error = ?, next_attempt_at = ?, "
+            "leased_until = NULL, updated_at = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? END "
+            "WHERE id = ? AND state = 'pending'",
+            [state, last_status, last_error, next_attempt_at, stamp, state, stamp, delivery_id])
+        return cursor.rowcount == 1
+
+    def requeue_webhook_delivery(self, delivery_id: int, *, now: float | None = None) -> bool:
+        """Make a delivery (any state) due now, for "send again now"; False if it is being sent."""
+        stamp = now_or(now)
+        cursor = self.db.execute(
+            "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? "
+            "WHERE id = ? AND COALESCE(leased_until, 0) <= ?", [stamp, stamp, delivery_id, stamp])
+        return cursor.rowcount == 1
+
+    def webhook_delivery(self, delivery_id: int) -> dict | None:
+        """One delivery with its event's type and body."""
+        return first_row(self.db.query(
+            f"{_DELIVERY_SELECT} WHERE webhook_deliveries.id = ?", [delivery_id]))
+
+    def webhook_deliveries(self, *, url: str | None = None, state: str | None = None,
+                           event_id: str | None = None, limit: int = 50) -> list[dict]:
+        """Deliveries newest first, optionally of one endpoint, state or event."""
+        where, args = [], []
+        for column, value in (("url", url), ("state", state), ("event_id", event_id)):
+            if value:
+                where.append(f"webhook_deliveries.{column} = ?")
+                args.append(value)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return list(self.db.query(f"{_DELIVERY_SELECT}{clause} ORDER BY webhook_deliveries.id DESC LIMIT ?",
+                                  [*args, limit]))
+
+    def webhook_endpoint_counts(self) -> dict[str, dict[str, int]]:
+        """Per endpoint (every URL with a delivery): how many deliveries are in each state."""
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.db.query("SELECT url, state, COUNT(*) AS n FROM webhook_deliveries GROUP BY url, state"):
+            counts.setdefault(row["url"], {})[row["state"]] = row["n"]
+        return counts
+
+
+_DELIVERY_SELECT = (
+    "SELECT webhook_deliveries.*, webhook_events.type AS event_type, webhook_events.payload AS payload "
+    "FROM webhook_deliveries JOIN webhook_events ON webhook_events.event_id = webhook_deliveries.event_id")

@@ -8,7 +8,7 @@ instance (`get_services().devices`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bff import errors, labels
 from bff.devices.names import find_target
@@ -29,6 +29,7 @@ class DeviceView:
     name: str | None
     online: bool | None
     label_code: str | None
+    shared: bool = False  # shared with the person by its owner (devices_of), not their own
 
     @property
     def short_name(self) -> str:
@@ -104,6 +105,18 @@ class DeviceService:
     def owned_devices(self, user_id: int) -> list[DeviceView]:
         """The devices bff knows the person owns."""
         return [self.view(row) for row in self.store.devices_owned_by_user(user_id)]
+
+    def devices_of(self, user_id: int) -> list[DeviceView]:
+        """What a person sees as their devices: the ones they own, then the ones shared with them
+        (`shared=True`: they may rename those, not remove, give or share them)."""
+        owned = [self.view(row) for row in self.store.devices_owned_by_user(user_id)]
+        shared = [replace(self.view(row), shared=True) for row in self.store.devices_shared_with_user(user_id)]
+        return owned + shared
+
+    def find_visible(self, user_id: int, words: list[str]) -> tuple[dict | None, str]:
+        """Like `find_owned`, among the person's own devices and those shared with them (NAME, UNSHARE)."""
+        rows = self.store.devices_owned_by_user(user_id) + self.store.devices_shared_with_user(user_id)
+        return find_target(rows, words)
 
     def find_owned(self, user_id: int, words: list[str]) -> tuple[dict | None, str]:
         """The person's device the first of `words` name, and the words left (bff/devices/names.py)."""

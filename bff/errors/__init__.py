@@ -34,8 +34,13 @@ from bff.errors.accounts import (  # noqa: F401
     SignInCodeLocked, SignInError, TooManySignInCodes, TooManySignInTries, WrongPassword,
     WrongSignInCode,
 )
+from bff.errors.accounts import (  # noqa: F401
+    NoNumberChange, NumberChangeError, NumberTaken, OldNumberCodeNeeded, SameNumber,
+)
+from bff.errors.serials import *  # noqa: F401,F403
 from bff.errors.setup import (  # noqa: F401
     ApiError, ApiNotSignedIn, ChooseWifiProduct, NoWifiProduct, SetupCodeNotFound, SetupError,
     TooManyClaimCodes,
 )
 from bff.errors.ops import *  # noqa: F401,F403
+from bff.errors.lifecycle import *  # noqa: F401,F403

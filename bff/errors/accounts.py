@@ -106,3 +106,42 @@ class LoginTaken(OperatorSetupError):
     public_message = "That login is taken."
     next_step = "Choose another login."
 
+
+
+# -- moving to a new phone number (bff/accounts/number_change.py) ------------------------------------
+
+
+class NumberChangeError(BffError):
+    """A person's move to a new phone number was refused. Base of its family."""
+
+    public_message = "We could not change your number."
+    next_step = "Please try again."
+
+
+class SameNumber(NumberChangeError):
+    """The new number is the one the person already uses."""
+
+    public_message = "That is the number you use now."
+    next_step = "Type your new number."
+
+
+class NumberTaken(NumberChangeError):
+    """Another account with belongings (devices, shares, claims) uses the new number. bff does not
+    join two accounts."""
+
+    public_message = "Another account uses that number, and bff cannot join two accounts."
+    next_step = "The owner of that number removes or gives away its devices first, or ask our support team."
+
+
+class NoNumberChange(NumberChangeError):
+    """No open number change: never started, finished, cancelled or out of time (30 minutes)."""
+
+    public_message = "There is no number change waiting, or it ran out of time."
+    next_step = "Start again: type your new number."
+
+
+class OldNumberCodeNeeded(NumberChangeError):
+    """The new number is proven; the code texted to the old number is still missing."""
+
+    public_message = "We also need the code we texted to your old number."
+    next_step = "Type both codes. No old phone? Start again and tick that you lost it."

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from bff.ops import (  # noqa: F401
         audit, calls, claims, doctor, field, home, imports, operators, people, sign_in,
     )
+    from bff.ops import webhooks  # noqa: F401
     from bff.ops import metrics
     from bff.ops.blueprint import bp
     app.register_blueprint(bp)

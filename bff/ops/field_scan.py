@@ -2,7 +2,8 @@
 the words the crew reads for each result (bff/ops/field.py serves them).
 
 A scan is a box label's QR link (`{PUBLIC_URL}/d/<device_id>?k=<tag>`, from any host: labels may
-have been printed with another public URL) or its typed label code. The tag or the code proves the
+have been printed with another public URL), its typed label code, or the device's serial number or
+ICCID (crews are trusted and audited: bff/claims/serials.py). The tag or the code proves the
 crew holds the box; then the claims service claims the device for the chosen person as the
 operator (`request_claim_for`, channel "field"), texts the customer and audits "claim.for".
 A scan refused before the claims service is reached (not our code, a wrong tag, a typo) is
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from bff import errors, labels
 from bff.accounts.phones import pretty_phone
 from bff.claims import Claim
+from bff.claims.serials import looks_like_serial_or_iccid
 from bff.devices import short_name_of
 
 CHANNEL = "field"
@@ -115,7 +117,12 @@ def device_for_scan(claims, text: str):
             raise scan_error(NOT_OUR_CODE, "not a box link")
         tag = parse_qs(parts.query).get("k", [""])[0]
         return claims.device_for_link(match.group(1), tag)  # ClaimRefused for a wrong tag
-    return claims.device_for_label_code(text)  # LabelCodeError for a typo, ClaimRefused if unknown
+    try:
+        return claims.device_for_label_code(text)  # LabelCodeError for a typo, ClaimRefused if unknown
+    except labels.NotALabelCodeError:
+        if not looks_like_serial_or_iccid(text):
+            raise
+    return claims.device_for_serial(text)  # crews may claim by serial number or ICCID alone
 
 
 def _audit_refusal(services, operator, person: FieldPerson, text: str, error: errors.BffError) -> None:

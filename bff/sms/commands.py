@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass
 from collections.abc import Callable
 
-from bff import errors
+from bff import errors, labels
+from bff.claims.serials import looks_like_serial_or_iccid
 
 from bff.device_ids import device_id_in
 from bff.devices import names as device_names
@@ -116,27 +117,35 @@ def _claim(sender: Sender, command: Command) -> Reply | Later:
         return Reply(texts.CLAIM_FOR_NO_PHONE)
     if device_id_in(command.code) and not sender.operator:
         return Reply(texts.CLAIM_DEVICE_ID)
-    device_id, code = _claim_target(sender, command.code)
+    device_id, code, serial = _claim_target(sender, command.code)
     if command.phone is not None:
         customer = sender.services.accounts.user_for_phone(command.phone)  # InvalidPhoneNumber
-        return Later(lambda: _claim_for(sender, customer, device_id, code), "claim for")
-    return Later(lambda: _claim_own(sender, device_id, code), "claim")
+        return Later(lambda: _claim_for(sender, customer, device_id, code, serial), "claim for")
+    return Later(lambda: _claim_own(sender, device_id, code, serial), "claim")
 
 
-def _claim_target(sender: Sender, typed: str) -> tuple[str, str | None]:
-    """(device ID, box code or None) of what was typed; raises the label-code or refusal error."""
+def _claim_target(sender: Sender, typed: str) -> tuple[str | None, str | None, str | None]:
+    """(device ID, box code, serial number or ICCID still to look up) of what was typed; raises the
+    label-code or refusal error. A serial number or ICCID alone: operators only (bff/claims/serials.py)."""
     device_id = device_id_in(typed)
     if device_id:
-        return device_id, None
-    # NotALabelCodeError / LabelCodeTypoError / ClaimRefused; SQLite only, so the reply is quick
-    return sender.services.claims.device_id_for_label_code(typed), typed
+        return device_id, None, None
+    try:  # SQLite only, so the reply is quick
+        return sender.services.claims.device_id_for_label_code(typed), typed, None
+    except labels.NotALabelCodeError:
+        if not looks_like_serial_or_iccid(typed):
+            raise
+    if not sender.operator:
+        raise errors.SerialNeedsLabelCode("a customer texted a serial number", next_step=texts.CLAIM_SERIAL_NEXT)
+    known = sender.services.claims.serials.local_device_id(typed)  # the cloud's look-up waits for Later
+    return (known, None, None) if known else (None, None, typed)
 
 
-def _claim_own(sender: Sender, device_id: str, code: str | None) -> Reply:
+def _claim_own(sender: Sender, device_id: str | None, code: str | None, serial: str | None = None) -> Reply:
     claims = sender.services.claims
     if sender.operator:  # an operator's own (staging) account: audited like any operator claim
         claim, outcome = claims.request_claim_for(sender.user.id, device_id, operator_id=sender.user.id,
-                                                  channel="sms", label_code=code, notify=False)
+                                                  channel="sms", label_code=code, notify=False, serial=serial)
         return Reply(_own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
     asked_at = claims.clock()
     claim = claims.request_claim(sender.user.id, device_id, channel="sms", label_code=code)
@@ -153,11 +162,12 @@ def _own_claim_text(services, claim, outcome: str) -> str:
     return template.format(device=services.devices.short_name(claim.device_id))
 
 
-def _claim_for(sender: Sender, customer, device_id: str, code: str | None) -> Reply:
+def _claim_for(sender: Sender, customer, device_id: str | None, code: str | None,
+               serial: str | None = None) -> Reply:
     """An operator claims for a customer (the claims service texts the customer)."""
     services = sender.services
     claim, outcome = services.claims.request_claim_for(customer.id, device_id, operator_id=sender.user.id,
-                                                       channel="sms", label_code=code)
+                                                       channel="sms", label_code=code, serial=serial)
     device = services.devices.short_name(claim.device_id)
     return Reply(_for_claim_text(claim, outcome, device, customer.phone), claim_id=claim.id)
 

@@ -44,6 +44,7 @@ CLAIM_DEVICE_ID = (f"Please text the 12-letter code from the box label, like CLA
                    "The long device ID does not work here.")
 CLAIM_NOT_A_CODE = (f"That does not look like a box code. It has 12 letters and numbers, like {EXAMPLE}. "
                     "Check the box and try again.")
+CLAIM_SERIAL_NEXT = f"Text CLAIM and the 12-letter code from the box label, like CLAIM {EXAMPLE}."
 CLAIM_FOR_STAFF_ONLY = ("Only staff can add a device for someone else. To add it to your own account, "
                         "text CLAIM and the code on the box.")
 CLAIM_FOR_NO_PHONE = f"Add the customer's phone number after FOR, like CLAIM {EXAMPLE} FOR +12015550123."

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from bff import errors, labels
+from bff.claims.serials import looks_like_serial_or_iccid
 from bff.web.errors import json_error, status_and_code
 from bff.web.responses import json_response, live, no_js_refresh, no_store, version_of
 from bff.wiring import get_services
@@ -39,7 +40,11 @@ def find_by_code():
         return _start_with_error(code, "Type the code from the box. It has 12 letters and numbers.")
     try:
         device = get_services().claims.device_for_label_code(code)
-    except labels.LabelCodeError as error:  # typo (caught by the check symbol) or not a code at all
+    except labels.NotALabelCodeError as error:  # not a code at all: maybe the serial or SIM number
+        if looks_like_serial_or_iccid(code):  # printed on the device: never enough for a customer
+            error = errors.SerialNeedsLabelCode("a serial number typed on the start page")
+        return _start_with_error(code, error.customer_text)
+    except labels.LabelCodeError as error:  # a typo, caught by the check symbol
         return _start_with_error(code, error.customer_text)
     except errors.ClaimRefused as error:
         return _start_with_error(code, error.customer_text)

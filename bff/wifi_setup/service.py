@@ -129,7 +129,7 @@ ARRIVED_SMS = "Good news: your device {device} is online and on your account. Yo
 class SetupService:
     """Claim codes for Wi-Fi setup, their status, setup tokens; watching is `self.watch`."""
 
-    def __init__(self, store, particle, claims, sms, *, devices=None, rate_limit=None,
+    def __init__(self, store, particle, claims, sms, *, devices=None, rate_limit=None, events=None,
                  clock=time.time) -> None:
         self.store = store
         self.particle = particle
@@ -137,6 +137,7 @@ class SetupService:
         self.devices = devices or claims.devices
         self.sms = sms
         self.rate_limit = rate_limit  # callable(key, limit=, window_seconds=) -> True when over
+        self.events = events  # WebhookOutbox: setup.arrived
         self._clock = clock
         self.watch = SetupWatch(self)
 
@@ -280,6 +281,13 @@ class SetupService:
         if phone:
             name = self.devices.short_name(row["device_id"])
             self.sms.send(phone, ARRIVED_SMS.format(device=name), purpose="setup_arrived")
+
+    def emit_arrival(self, code: dict, device_id: str) -> None:
+        """`setup.arrived` for the product creator's systems (in the caller's transaction); never the code."""
+        if self.events is not None:
+            self.events.emit("setup.arrived", {"setup_id": code["id"], "device_id": device_id,
+                                               "product": code["product_key"], "person": code["user_id"],
+                                               "channel": code["channel"]})
 
     def _check_rate(self, key: str, limit: int) -> None:
         if self.rate_limit is not None and self.rate_limit(key, limit=limit, window_seconds=3600):

@@ -131,7 +131,11 @@ class SetupWatch:
         """Record the device as the person's, close the code, tell them (each at most once)."""
         product_key, device_id = code["product_key"], device["id"].lower()
         self.setup.devices.remember(product_key, {**device, "owner": username}, owner=True)
-        if self.store.mark_claim_code_arrived(code["id"], device_id, now=self.setup.clock()):
+        with self.store.transaction():  # the arrival and its event (setup.arrived): both or neither
+            arrived = self.store.mark_claim_code_arrived(code["id"], device_id, now=self.setup.clock())
+            if arrived:
+                self.setup.emit_arrival(code, device_id)
+        if arrived:
             logger.info("claim code %s: device %s arrived", code["id"], device_id)
             self.setup.notify_arrival(self.store.claim_code_row(code["id"]))
 
