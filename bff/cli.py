@@ -1,6 +1,7 @@
 """Flask commands under `flask --app app bff ...` (the README's "Commands" table lists them)."""
 from __future__ import annotations
 
+import ipaddress
 import sys
 import threading
 import time
@@ -72,11 +73,30 @@ def serve_command(host: str, port: int) -> None:
 
     from bff.worker import Worker
 
+    if not _sandbox_may_listen_on(host):
+        raise click.ClickException(
+            f"Sandbox mode (no BFF_PARTICLE_PRODUCTS) serves a demo cloud and a console with everyone's "
+            f"sign-in codes; it listens on this machine only, not on {host}. Use --host 127.0.0.1, set "
+            "BFF_PARTICLE_PRODUCTS for real products, or set BFF_SANDBOX_ON_NETWORK=true for a demo on a "
+            "trusted network.")
     services = get_services()
     worker = Worker(services)
     threading.Thread(target=worker.run_forever, name="bff-worker", daemon=True).start()
     _print_urls(host, port, services.sandbox_url)
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _sandbox_may_listen_on(host: str) -> bool:
+    """Real products may listen anywhere; sandbox mode on loopback only unless told otherwise."""
+    config = current_app.config
+    if not config["SANDBOX_MODE"] or config.get("SANDBOX_ON_NETWORK"):
+        return True
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _print_urls(host: str, port: int, sandbox_url: str | None) -> None:

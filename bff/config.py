@@ -86,6 +86,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         METRICS_TOKEN=None,
         # Events to the product creator's systems (bff/webhooks): endpoints (comma, space or new
         # line separated) and the secret that signs each delivery (HMAC-SHA256).
+        # Sandbox mode (no products configured) is for one machine: the console answers loopback
+        # browsers only and `flask bff serve` listens on loopback only, unless these say otherwise.
+        CONSOLE_ON_NETWORK=False,
+        SANDBOX_ON_NETWORK=False,
         WEBHOOK_URLS="",
         WEBHOOK_SECRET=None,
     )

@@ -9,7 +9,7 @@ from bff.errors import InvalidPhoneNumber
 
 PHONE_TEXT_LIMIT = 40  # characters of typed phone number worth parsing
 DEFAULT_REGION = "US"
-E164 = re.compile(r"\+[1-9]\d{6,14}")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: `\d` would also match Arabic-Indic or full-width digits
 
 
 def normalize_phone(text: str, default_region: str = DEFAULT_REGION) -> str:

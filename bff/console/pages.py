@@ -16,9 +16,10 @@ another process.
 """
 from __future__ import annotations
 
+import ipaddress
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from bff import labels
@@ -32,6 +33,22 @@ from bff.wiring import get_services
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 OUTBOX_LIMIT = 50
+
+
+@bp.before_request
+def _loopback_only():
+    """The console shows everyone's sign-in codes and texts as any phone: it answers only a browser
+    on this machine, unless `BFF_CONSOLE_ON_NETWORK` says otherwise (a shared demo box)."""
+    if current_app.config.get("CONSOLE_ON_NETWORK") or is_loopback(request.remote_addr):
+        return None
+    abort(404)
+
+
+def is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _control(method: str, path: str) -> dict:

@@ -80,3 +80,15 @@ def test_user_for_phone_takes_e164_as_given(accounts):
     assert accounts.user_for_phone("+15551230001").phone == "+15551230001"
     with pytest.raises(InvalidPhoneNumber):
         accounts.user_for_phone("555 123 0001")
+
+
+@pytest.mark.parametrize("typed", [
+    "+1\u0662\u0660\u0661\u0665\u0665\u0665\u0662\u0661\u0661\u0662",  # Arabic-Indic digits
+    "+1\uff12\uff10\uff11\uff15\uff15\uff15\uff12\uff11\uff11\uff12",  # full-width digits
+    "+1\u0968\u0966\u0967\u096b\u096b\u096b\u0968\u0967\u0967\u0968",  # Devanagari digits
+])
+def test_other_digits_never_make_a_phantom_person(accounts, store, typed):
+    """Unicode digits are read as the digits they are (or refused), never stored as typed."""
+    user = accounts.user_for_phone(typed)
+    assert user.phone == "+12015552112"
+    assert [row["phone"] for row in store.db.query("SELECT phone FROM users")] == ["+12015552112"]
