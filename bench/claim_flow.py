@@ -55,7 +55,7 @@ def new_devices(sandbox: SandboxCloud, count: int) -> list[str]:
 def signed_in_client(app, user_id: int):
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = get_services(app).sessions.start(user_id, method="phone", remember=False, ip=None)
         session["_fresh"] = True
     return client
 

@@ -22,17 +22,21 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from bff import cli, config
     from bff import ops
     from bff.api import routes as api
+    from bff.api import lifecycle_routes  # noqa: F401  (remove, give, share, ask, offers: on api.bp)
     from bff.sms import webhook as sms
     from bff.web import auth as web_auth, errors as web_errors, health, login as web_login, pages as web
-    from bff.web import account as web_account, setup as web_setup
+    from bff.web import account as web_account, lifecycle as web_lifecycle, setup as web_setup
+    from bff.web import request_log
 
     os.makedirs(app.instance_path, exist_ok=True)
     config.load_config(app, overrides)
+    request_log.init_app(app)  # one JSON log line per request; the client address behind proxies
     app.register_blueprint(health.bp)
     web_login.init_app(app)  # flask-login, CSRF on every form, cookie flags
     web_auth.init_app(app)  # the sign-in pages
     web_errors.init_app(app)  # the app-wide error pages (JSON for JSON routes)
     app.register_blueprint(web.bp)  # customer pages
+    app.register_blueprint(web_lifecycle.bp)  # remove, give, share, ask the owner, /offers/<id>
     app.register_blueprint(web_setup.bp)  # /setup: Wi-Fi device setup pages
     app.register_blueprint(web_account.bp)  # /account: my phone number, change my number
     app.register_blueprint(api.bp)  # /api/v1: JSON for setup apps

@@ -89,6 +89,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         # Sandbox mode (no products configured) is for one machine: the console answers loopback
         # browsers only and `flask bff serve` listens on loopback only, unless these say otherwise.
         CONSOLE_ON_NETWORK=False,
+        # Logs (bff/logs.py): "json" (one JSON object a line) or "text". Proxies in front of bff
+        # whose X-Forwarded-For / -Proto headers are trusted (bff/web/request_log.py).
+        LOG_FORMAT="json",
+        TRUSTED_PROXIES=0,
         SANDBOX_ON_NETWORK=False,
         WEBHOOK_URLS="",
         WEBHOOK_SECRET=None,

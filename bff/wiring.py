@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from bff.accounts import AccountService, ApiTokens
+from bff.accounts.sessions import WebSessions
 from bff.accounts.number_change import NumberChanges
 from bff.audit import AuditLog
 from bff.claims.service import ClaimsService
@@ -41,6 +42,7 @@ class Services:
     sms: SmsSender  # outbound SMS (Twilio, or the outbox without credentials)
     accounts: AccountService  # users, phone sign-in, operators, rate limits
     api_tokens: ApiTokens  # the JSON API's bearer tokens
+    sessions: WebSessions  # browser sessions kept on the server (sign out, sign out everywhere)
     devices: DeviceService  # known devices: find, view, name, rename
     claims: ClaimsService  # the one claims state machine for every channel
     setup: SetupService  # Wi-Fi setup: claim codes, watching devices arrive, API tokens
@@ -87,7 +89,7 @@ def _build(app: Flask) -> Services:
                          events=events)
     webhooks = WebhookDelivery(store, urls=config["WEBHOOK_URLS"], secret=config["WEBHOOK_SECRET"], audit=audit)
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
-                    accounts=accounts, api_tokens=ApiTokens(store), devices=devices, claims=claims,
+                    accounts=accounts, api_tokens=ApiTokens(store), sessions=WebSessions(store), devices=devices, claims=claims,
                     setup=setup, audit=audit, events=events, webhooks=webhooks, operators=OperatorService(store, accounts, audit),
                     ownership=OwnershipService(store, particle, claims, devices, sms, audit, accounts),
                     imports=ImportService(store, particle, devices, audit),

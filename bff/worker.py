@@ -31,7 +31,7 @@ HEARTBEAT_NAME = "worker"
 HEARTBEAT_SECONDS = 10.0
 RECONCILE_SECONDS = 300.0
 HOUSEKEEPING_SECONDS = 24 * 3600.0
-CLOUD_CALL_LOG_DAYS = 30  # the cloud-call log keeps this many days for operators
+CLOUD_CALL_LOG_DAYS = 30  # the cloud-call log, handled SMS and delivered events are kept this many days
 STATUS_EVENT = "spark/status"
 
 
@@ -113,9 +113,14 @@ class Worker:
             self.housekeeping()
 
     def housekeeping(self, *, now: float | None = None) -> None:
-        """Once a day: forget cloud-call log rows, sign-in codes and rate counters past their use."""
+        """Once a day: forget cloud-call log rows, handled SMS, delivered events, ended sessions,
+        sign-in codes and rate counters past their use."""
         now = time.time() if now is None else now
-        self.store.prune_cloud_calls(before=now - CLOUD_CALL_LOG_DAYS * 24 * 3600)
+        before = now - CLOUD_CALL_LOG_DAYS * 24 * 3600
+        self.store.prune_cloud_calls(before=before)
+        self.store.prune_messages(before=before)
+        self.store.prune_webhook_events(before=before)
+        self.store.prune_web_sessions(before=before)
         if self.accounts is not None:
             self.accounts.prune()
 

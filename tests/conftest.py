@@ -41,6 +41,7 @@ from tests.support.clock import FakeClock
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio, LocalTwilioHttpClient
 from tests.support.pages import signed_in_client
 from tests.support.polling import wait_until
+from tests.support.webhook_receiver import SECRET as WEBHOOK_SECRET, WebhookReceiver
 
 EVENTS_URL = "http://127.0.0.1:9/bff-events"  # the `events` fixture's endpoint (port 9: discard)
 TEST_TIMEOUT = (2.0, 5.0)  # short, so a broken test fails fast; faults use latency beyond it
@@ -415,3 +416,27 @@ def hour_clock(services) -> FakeClock:
 def new_devices(control, electron):
     """Makes `n` online, unclaimed Electrons of the demo product."""
     return lambda n: [control.create_device("electron", electron["id"], online=True)["id"] for _ in range(n)]
+
+
+# -- the product creator's endpoint for bff's events -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def receiver_server():
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver(receiver_server) -> WebhookReceiver:
+    """The product creator's endpoint (verifies signatures, deduplicates by id), fresh for the test."""
+    receiver_server.reset()
+    return receiver_server
+
+
+@pytest.fixture
+def events_app(app_factory, receiver):
+    """bff whose events go to the test receiver, signed with its secret."""
+    return app_factory(WEBHOOK_URLS=receiver.url, WEBHOOK_SECRET=WEBHOOK_SECRET)
+

@@ -63,6 +63,29 @@ def test_housekeeping_forgets_cloud_calls_older_than_a_month(store, particle, cl
     assert [call["path"] for call in store.cloud_calls()] == ["/recent"]
 
 
+def test_housekeeping_forgets_handled_sms_and_delivered_events_older_than_a_month(store, particle, claims, sms):
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, devices=claims.devices, sms=sms)
+    now, old, recent = time.time(), time.time() - 31 * 24 * 3600, time.time() - 29 * 24 * 3600
+    for stamp, status in ((old, "sent"), (old, "queued"), (recent, "sent")):
+        store.add_outbound_sms("+12015550100", f"{status} at {stamp}", purpose="test", status=status, now=stamp)
+    for sid, stamp, status in (("SMold", old, "replied"), ("SMwork", old, "working"), ("SMnew", recent, "done")):
+        store.db.execute("INSERT INTO inbound_sms (message_sid, from_phone, status, created_at) VALUES (?, ?, ?, ?)",
+                         [sid, "+12015550100", status, stamp])
+    store.add_webhook_event(event_id="evt_old", event_type="device.claimed", payload="{}", urls=["http://x"], now=old)
+    store.db.execute("UPDATE webhook_deliveries SET state = 'delivered' WHERE event_id = 'evt_old'")
+    store.add_webhook_event(event_id="evt_pending", event_type="device.claimed", payload="{}", urls=["http://x"],
+                            now=old)
+
+    Worker(services).housekeeping(now=now)
+
+    outbound = [row["status"] for row in store.db.query("SELECT status FROM outbound_sms ORDER BY id")]
+    assert outbound == ["queued", "sent"]  # the old sent one went; one still to send stays
+    inbound = [row["message_sid"] for row in store.db.query("SELECT message_sid FROM inbound_sms ORDER BY message_sid")]
+    assert inbound == ["SMnew", "SMwork"]
+    events = [row["event_id"] for row in store.db.query("SELECT event_id FROM webhook_events")]
+    assert events == ["evt_pending"]  # an event still to deliver is kept, however old
+
+
 # -- crash isolation: one failure is logged, the rest of the work goes on ---------------------------
 
 

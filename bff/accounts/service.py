@@ -55,6 +55,7 @@ class User:
         self.role = role
         self.login = login
         self.ops_role = ops_role if role == OPERATOR else None  # admin | support | field
+        self.held: str | None = None  # the browser session's "<id>.<token>" (bff/accounts/sessions.py)
 
     @classmethod
     def from_row(cls, row: dict) -> "User":
@@ -71,11 +72,14 @@ class User:
         return self.is_operator and role_may(self.ops_role, permission)
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What flask-login keeps in the browser: the server-side session it belongs to."""
+        return self.held or str(self.id)
 
     def as_customer(self) -> "User":
         """The same person with a customer's rights only."""
-        return User(self.id, phone=self.phone, role=CUSTOMER, login=self.login)
+        customer = User(self.id, phone=self.phone, role=CUSTOMER, login=self.login)
+        customer.held = self.held
+        return customer
 
     @property
     def label(self) -> str:

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import copy
 
-_ERROR_CODES = [
-    "bad_request", "missing_field", "invalid_field", "not_signed_in", "invalid_token", "not_found",
-    "method_not_allowed", "too_large", "unsupported_media_type", "too_many_requests", "internal_error",
-    "invalid_phone", "too_many_sign_in_codes", "sign_in_code_locked", "sign_in_code_expired",
-    "wrong_sign_in_code", "choose_product", "no_wifi_product", "too_many_claims", "claim_refused",
-    "bad_label_code", "invalid_device_id", "label_code_needed", "number_taken", "no_number_change",
-    "number_change_refused", "cloud_busy", "cloud_unavailable", "cloud_error", "unavailable",
-]
+from bff.web.errors import ERROR_STATUS, HTTP_CODES
+
+# Every code an error may carry: the one table of bff's errors and the HTTP errors' own codes (never
+# written twice, so a new error cannot be missing here), plus the API's request-reading codes.
+_ERROR_CODES = sorted({code for _, _, code in ERROR_STATUS} | set(HTTP_CODES.values())
+                      | {"missing_field", "invalid_field", "invalid_token"})
 
 
 def _ref(name: str) -> dict:
@@ -125,6 +123,8 @@ SCHEMAS = {
         "product_name": {"type": "string"},
         "platform": {"type": "string"},
         "online": _nullable("boolean"),
+        "shared": {"type": "boolean", "description": "shared with you by its owner: you may see and rename "
+                                                     "it, not remove, give or share it"},
     }),
     "DeviceList": _object({"devices": {"type": "array", "items": _ref("Device")}}),
     "ClaimRequest": _request({
@@ -173,12 +173,62 @@ SCHEMAS = {
     }),
 }
 
+SCHEMAS.update({
+    "PhoneRequest": _request({"phone": {"type": "string", "maxLength": 40, "examples": ["+12015550177"]}},
+                             required=["phone"]),
+    "Proof": _request({"tag": {**_WORD, "description": "k from the box QR link"},
+                       "label_code": {**_WORD, "description": "the code printed on the box"}}, required=[]),
+    "Offer": _object({
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["give", "ask", "share"]},
+        "state": {"type": "string", "enum": ["open", "accepted", "declined", "cancelled", "expired"]},
+        "open": {"type": "boolean"},
+        "device_id": {"type": "string"},
+        "device_name": {"type": "string"},
+        "question": {"type": "string", "description": "the question in a few words"},
+        "role": {"type": "string", "enum": ["giver", "receiver", "asker", "owner", "invitee"],
+                 "description": "your part in it (the other side is never named)"},
+        "can_answer": {"type": "boolean", "description": "yours to accept or decline now"},
+        "can_cancel": {"type": "boolean", "description": "yours to cancel now (you made it)"},
+        "created_at": _TIME,
+        "expires_at": _TIME,
+        "expires_in": {"type": "integer", "minimum": 0},
+        "answered_at": _nullable("string", format="date-time"),
+        "move_id": _nullable("integer"),
+    }),
+    "OfferList": _object({"to_answer": {"type": "array", "items": _ref("Offer"),
+                                        "description": "open questions to you, newest first"},
+                          "made": {"type": "array", "items": _ref("Offer"),
+                                   "description": "open offers you made, newest first"}}),
+    "Move": _object({
+        "id": {"type": "integer"},
+        "device_id": {"type": "string"},
+        "kind": {"type": "string", "enum": ["remove", "give", "ask"]},
+        "state": {"type": "string", "enum": ["requested", "released", "done", "failed"],
+                  "description": "requested, released: under way (bff finishes it)"},
+        "done": {"type": "boolean"},
+    }),
+    "Answer": _object({"offer": _ref("Offer"), "accepted": {"type": "boolean"},
+                       "move": {"oneOf": [_ref("Move"), {"type": "null"}]}, "message": {"type": "string"}}),
+    "Share": _object({"id": {"type": "integer"}, "device_id": {"type": "string"},
+                      "shared_with_you": {"type": "boolean"},
+                      "shared_with": _nullable("string", description="for the owner: the number's last 4 digits "
+                                                                     "(\"••• 0199\"); null for the shared person"),
+                      "created_at": _TIME}),
+    "ShareList": _object({"shares": {"type": "array", "items": _ref("Share")}}),
+    "ShareEnded": _object({"id": {"type": "integer"}, "ended": {"const": True}}),
+    "AsksStopped": _object({"asks_stopped": {"type": "boolean"},
+                            "declined": {"type": "integer", "minimum": 0,
+                                         "description": "open asks declined now"}}),
+})
+
 _ERROR_RESPONSES = {
     "400": "The request was not right (see error.code).",
     "401": "No bearer token, or it is unknown or revoked.",
-    "403": "Not allowed (a claim of a device that is not yours to claim).",
+    "403": "Not allowed (a claim of a device that is not yours to claim; a change only its owner may make).",
     "404": "Not found.",
-    "409": "In conflict with what is there (a phone number another account uses).",
+    "409": "In conflict with what is there (a phone number another account uses; a device being moved; "
+           "an offer answered already).",
     "405": "Wrong method.",
     "429": "Too many requests; wait (Retry-After when known).",
     "500": "Something went wrong in bff.",
@@ -213,7 +263,15 @@ def _id_param(name: str) -> list:
     return [{"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}}]
 
 
+def _device_param(*more: str) -> list:
+    device = {"name": "device_id", "in": "path", "required": True,
+              "schema": {"type": "string", "minLength": 1, "maxLength": 100}}
+    return [device] + [param for name in more for param in _id_param(name)]
+
+
 _CLOUD = ["502", "503"]
+_DEVICE_ERRORS = ["400", "403", "404", "409", "429", *_CLOUD]
+_OFFER_ERRORS = ["404", "409"]
 
 PATHS = {
     "/api/v1/sign-in/code": {"post": _operation(
@@ -246,6 +304,41 @@ PATHS = {
     "/api/v1/claims/{claim_id}": {"get": _operation(
         "One of the person's claims", ("200", "Claim", "The claim."), ["404"],
         params=_id_param("claim_id"))},
+    # after the first claim (bff/ownership): remove, give, share, ask; offers and their answers
+    "/api/v1/devices/{device_id}": {"delete": _operation(
+        "Remove a device from your account (the cloud too)", ("200", "Move", "Removed (202: under way)."),
+        _DEVICE_ERRORS, params=_device_param())},
+    "/api/v1/devices/{device_id}/give": {"post": _operation(
+        "Offer your device to another phone number", ("200", "Offer", "The offer (new or the same one)."),
+        _DEVICE_ERRORS, body="PhoneRequest", params=_device_param())},
+    "/api/v1/devices/{device_id}/share": {"post": _operation(
+        "Invite another phone number to share your device", ("200", "Offer", "The invite."),
+        _DEVICE_ERRORS, body="PhoneRequest", params=_device_param())},
+    "/api/v1/devices/{device_id}/shares": {"get": _operation(
+        "The device's live shares (the owner: all; a shared person: theirs)", ("200", "ShareList", "Shares."),
+        _DEVICE_ERRORS, params=_device_param())},
+    "/api/v1/devices/{device_id}/shares/{share_id}": {"delete": _operation(
+        "End a share (its owner, or the person it is shared with)", ("200", "ShareEnded", "Ended."),
+        _DEVICE_ERRORS, params=_device_param("share_id"))},
+    "/api/v1/devices/{device_id}/ask": {"post": _operation(
+        "Ask the owner of a device you hold to give it to you", ("200", "Offer", "The ask."),
+        _DEVICE_ERRORS, body="Proof", params=_device_param())},
+    "/api/v1/devices/{device_id}/asks/block": {
+        "post": _operation("Take no more asks for your device", ("200", "AsksStopped", "Stopped."),
+                           _DEVICE_ERRORS, params=_device_param()),
+        "delete": _operation("Take asks for your device again", ("200", "AsksStopped", "Taken again."),
+                             _DEVICE_ERRORS, params=_device_param())},
+    "/api/v1/offers": {"get": _operation(
+        "Your open questions and the open offers you made", ("200", "OfferList", "Offers."), [])},
+    "/api/v1/offers/{offer_id}": {"get": _operation(
+        "An offer you take part in", ("200", "Offer", "The offer."), _OFFER_ERRORS, params=_id_param("offer_id"))},
+    "/api/v1/offers/{offer_id}/accept": {"post": _operation(
+        "Yes: take the device, or share it", ("200", "Answer", "Accepted."), [*_OFFER_ERRORS, *_CLOUD],
+        params=_id_param("offer_id"))},
+    "/api/v1/offers/{offer_id}/decline": {"post": _operation(
+        "No", ("200", "Answer", "Declined."), _OFFER_ERRORS, params=_id_param("offer_id"))},
+    "/api/v1/offers/{offer_id}/cancel": {"post": _operation(
+        "Withdraw an offer you made", ("200", "Offer", "Cancelled."), _OFFER_ERRORS, params=_id_param("offer_id"))},
     "/api/v1/me/number": {"post": _operation(
         "Move to a new phone number: codes are texted", ("202", "NumberChange", "Codes sent."),
         ["400", "409", "429"], body="NumberChangeRequest")},
@@ -258,6 +351,9 @@ PATHS = {
             "schema": {"type": "object"}}}}, "405": _json("Error", _ERROR_RESPONSES["405"])}}},
 }
 
+PATHS["/api/v1/devices/{device_id}"]["delete"]["responses"]["202"] = _json(
+    "Move", "Under way: the cloud was busy; bff finishes the move (follow it in GET /api/v1/devices).")
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
@@ -266,7 +362,9 @@ DOCUMENT = {
         "description": (
             "For setup apps: sign in by phone (a texted code) to get a bff API token; get a Wi-Fi "
             "claim code, hand it to the Photon over SoftAP, and follow it until the device is "
-            "online and yours (or bff says why not). Every error has the shape "
+            "online and yours (or bff says why not). After the first claim: remove a device, give or "
+            "share it with another phone number, ask the owner of a device you hold for it, and answer "
+            "offers; the other side's phone number is never shown. Every error has the shape "
             '{"error": {"code", "message", "next_step"}}.'),
     },
     "paths": PATHS,

@@ -3,8 +3,9 @@
 A thin layer over the services: sign-in by phone (a JSON variant of the one-time code flow,
 giving a bff API token), Wi-Fi claim codes and what became of them, the person's devices,
 claims by box code or QR tag, and short-lived customer tokens for Particle's own setup
-libraries. Authentication: `Authorization: Bearer <bff API token>` (bff/api/auth.py); no
-cookies, so no CSRF check either.
+libraries; after the first claim (remove, give, share, ask the owner, offers): the routes of
+bff/api/lifecycle_routes.py, on this blueprint. Authentication: `Authorization: Bearer <bff API
+token>` (bff/api/auth.py); no cookies, so no CSRF check either.
 
 Every error, on every route under `/api/v1` (unknown paths and wrong methods too), has one shape:
 `{"error": {"code": "<stable word>", "message": "<what happened>", "next_step": "<what to do>"}}`
@@ -161,9 +162,9 @@ def setup_token():
 
 @bp.get("/devices")
 def devices():
-    """The person's devices."""
+    """The person's devices: their own, then those shared with them (`shared`)."""
     user_id = _user_id()
-    return json_response({"devices": [device_json(d) for d in get_services().devices.owned_devices(user_id)]})
+    return json_response({"devices": [device_json(d) for d in get_services().devices.devices_of(user_id)]})
 
 
 @bp.post("/claims")

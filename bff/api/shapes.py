@@ -60,8 +60,11 @@ def token_json(issued, now: float, status_url: str) -> dict:
 
 
 def device_json(view) -> dict:
+    """A device as the person sees it; `shared`: shared with them by its owner (not theirs to remove,
+    give or share)."""
     return {"device_id": view.device_id, "name": view.name, "product": view.product_key,
-            "product_name": view.product_name, "platform": view.platform, "online": view.online}
+            "product_name": view.product_name, "platform": view.platform, "online": view.online,
+            "shared": view.shared}
 
 
 def claim_json(claim, short_name) -> dict:
@@ -81,3 +84,51 @@ def number_change_json(change, now: float) -> dict:
             "new_number_checked": change.new_proven, "needs_old_code": change.needs_old_code,
             "needs_operator": change.needs_operator, "expires_at": iso(change.expires_at),
             "expires_in": seconds_until(change.expires_at, now), "message": message, "next_step": next_step}
+
+
+# -- after the first claim: offers, moves, shares (bff/ownership) ------------------------------------
+
+# The caller's part in an offer, by (kind, made it): the words a setup app can show.
+OFFER_ROLES = {("give", True): "giver", ("give", False): "receiver", ("ask", True): "asker",
+               ("ask", False): "owner", ("share", True): "owner", ("share", False): "invitee"}
+
+
+def offer_json(offer, user_id: int, now: float) -> dict:
+    """A give, ask or share invite as one of its people sees it: ids of people and phone numbers
+    are never in it (the other side stays unnamed), only the caller's `role` and what they may do."""
+    made = offer.starter_user_id == user_id
+    answers = offer.open and offer.answerer_user_id == user_id
+    return {"id": offer.id, "kind": offer.kind, "state": offer.state, "open": offer.open,
+            "device_id": offer.device_id, "device_name": offer.device_name, "question": offer.question,
+            "role": OFFER_ROLES[(offer.kind, made)], "can_answer": answers, "can_cancel": offer.open and made,
+            "created_at": iso(offer.created_at), "expires_at": iso(offer.expires_at),
+            "expires_in": seconds_until(offer.expires_at, now) if offer.open else 0,
+            "answered_at": iso(offer.answered_at), "move_id": offer.move_id}
+
+
+def move_json(move) -> dict:
+    """A device's move (remove, give, ask): `done`, `failed`, or still under way (`requested`,
+    `released`: the worker finishes it). The cloud's words stay with the operators."""
+    return {"id": move.id, "device_id": move.device_id, "kind": move.kind, "state": move.state,
+            "done": move.done}
+
+
+def answer_json(answer, user_id: int, now: float) -> dict:
+    """What a YES or NO did: the offer after it, the move it started, the words to show."""
+    return {"offer": offer_json(answer.offer, user_id, now), "accepted": answer.accepted,
+            "move": move_json(answer.move) if answer.move else None, "message": answer.reply}
+
+
+def share_json(share, user_id: int, phone: str | None) -> dict:
+    """A live share; `shared_with_you`: the caller is the person it is shared with (else its owner).
+    `shared_with`: for the owner, the number they shared with as its last 4 digits ("••• 0199"),
+    the way the pages show it; for the shared person, null (the owner's number is never shown)."""
+    mine = share.user_id == user_id
+    return {"id": share.id, "device_id": share.device_id, "shared_with_you": mine,
+            "shared_with": None if mine else masked_phone(phone), "created_at": iso(share.created_at)}
+
+
+def masked_phone(phone: str | None) -> str:
+    """Someone's number as its last four digits ("••• 0199")."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return f"••• {digits[-4:]}" if digits else "another number"

@@ -10,8 +10,8 @@ Never a token or a secret: paths, errors and replies go through `redact` before 
 """
 from __future__ import annotations
 
-import re
 
+from bff.redaction import redact
 from bff.db.transactions import now_or
 
 ERROR_TEXT_LIMIT = 1000  # characters of an error kept in the cloud-call log
@@ -24,22 +24,6 @@ ID_RANGE_SLACK_SECONDS = 300.0
 ID_RANGE_SLACK_ROWS = 1000
 
 # Secrets that must never reach the cloud-call log, whatever a caller passes in.
-_SECRET_PATTERNS = (
-    re.compile(r"(access_token|refresh_token|client_secret|password)=[^&\s\"']*", re.IGNORECASE),
-    re.compile(r"(\"(?:access_token|refresh_token|client_secret|password)\"\s*:\s*)\"[^\"]*\"", re.IGNORECASE),
-    re.compile(r"(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE),
-)
-
-
-def redact(text: str | None) -> str | None:
-    """`text` with token, secret and password values replaced by `REDACTED`."""
-    if text is None:
-        return None
-    text = _SECRET_PATTERNS[0].sub(r"\1=REDACTED", text)
-    text = _SECRET_PATTERNS[1].sub(r'\1"REDACTED"', text)
-    return _SECRET_PATTERNS[2].sub(r"\1 REDACTED", text)
-
-
 class CallQueries:
     """Queries of the cloud-call log (bff/particle/http.py writes it, bff/ops/calls.py reads it)."""
 

@@ -123,6 +123,13 @@ class LifecycleQueries:
             "SELECT * FROM offers WHERE answerer_user_id = ? AND state = 'open' AND expires_at > ? "
             "ORDER BY id DESC", [user_id, now_or(now)]))
 
+    def open_offers_made_by(self, user_id: int, *, limit: int = 200) -> list[dict]:
+        """Open offers the person made (gives and share invites as the owner, asks as the asker),
+        newest first (the JSON API's `GET /api/v1/offers`)."""
+        return list(self.db.query(
+            "SELECT * FROM offers WHERE state = 'open' AND ((kind = 'ask' AND other_user_id = ?) "
+            "OR (kind != 'ask' AND owner_user_id = ?)) ORDER BY id DESC LIMIT ?", [user_id, user_id, limit]))
+
     def finish_offer(self, offer_id: int, *, state: str, from_states: tuple[str, ...] = ("open",),
                      decided_by: int | None = None, now: float | None = None) -> bool:
         """End an offer (accepted, declined, cancelled, expired); False if it was not in `from_states`."""

@@ -175,3 +175,13 @@ class MessageQueries:
             "ORDER BY created_at DESC, rowid DESC LIMIT ?",
             [from_phone, from_phone, limit],
         ))
+
+    def prune_messages(self, *, before: float) -> int:
+        """Forget handled SMS older than `before` (in and out; never one still to be answered or
+        sent); returns how many went."""
+        with self.transaction():
+            gone = self.db.execute("DELETE FROM inbound_sms WHERE created_at < ? AND status IN ('replied', 'done')",
+                                   [before]).rowcount
+            return gone + self.db.execute("DELETE FROM outbound_sms WHERE created_at < ? AND status != 'queued'",
+                                          [before]).rowcount
+

@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from bff.db.accounts import AccountQueries
-from bff.db.calls import ERROR_TEXT_LIMIT, CallQueries, redact  # noqa: F401 (redact: its old home)
+from bff.db.calls import CallQueries
 from bff.db.claims import ClaimQueries
 from bff.db.console import ConsoleQueries
 from bff.db.field import FieldQueries
@@ -32,6 +32,7 @@ from bff.db.messages import MessageQueries
 from bff.db.metrics import MetricsQueries
 from bff.db.operators import OperatorQueries
 from bff.db.people import PeopleQueries
+from bff.db.sessions import SessionQueries
 from bff.db.transactions import first_row, immediate_transaction, now_or
 from bff.db.webhooks import WebhookQueries
 from bff.db.wifi_setup import SetupQueries
@@ -48,8 +49,8 @@ DEVICE_COLUMNS = (
 
 
 class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, FieldQueries, ImportQueries,
-            MessageQueries, MetricsQueries, OperatorQueries, PeopleQueries, SetupQueries, WebhookQueries,
-            NumberChangeQueries, SerialQueries, LifecycleQueries):
+            LifecycleQueries, MessageQueries, MetricsQueries, NumberChangeQueries, OperatorQueries,
+            PeopleQueries, SerialQueries, SessionQueries, SetupQueries, WebhookQueries):
     """bff's SQLite database: schema migrations and every query bff runs.
 
     Queries of one area live in a mixin of their own (bff/db/accounts.py, calls.py, claims.py,

@@ -94,6 +94,17 @@ class WebhookQueries:
         return counts
 
 
+    def prune_webhook_events(self, *, before: float) -> int:
+        """Forget finished deliveries older than `before`, and events with no delivery left."""
+        with self.transaction():
+            gone = self.db.execute("DELETE FROM webhook_deliveries WHERE created_at < ? AND state != 'pending'",
+                                   [before]).rowcount
+            return gone + self.db.execute(
+                "DELETE FROM webhook_events WHERE created_at < ? AND NOT EXISTS "
+                "(SELECT 1 FROM webhook_deliveries WHERE webhook_deliveries.event_id = webhook_events.event_id)",
+                [before]).rowcount
+
+
 _DELIVERY_SELECT = (
     "SELECT webhook_deliveries.*, webhook_events.type AS event_type, webhook_events.payload AS payload "
     "FROM webhook_deliveries JOIN webhook_events ON webhook_events.event_id = webhook_deliveries.event_id")

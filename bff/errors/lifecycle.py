@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from bff.errors.base import BffError
 
-__all__ = ["LifecycleError", "NotTheOwner", "SharedUserOnly", "DeviceBusy", "OwnNumber", "AlreadyOffered",
-           "AlreadyYours", "NoOwnerToAsk", "AsksStopped", "TooManyAsks", "OfferNotFound", "OfferClosed",
+__all__ = ["LifecycleError", "UnknownDevice", "TooManyInvites", "NotTheOwner", "SharedUserOnly", "DeviceBusy",
+           "OwnNumber", "AlreadyOffered", "AlreadyYours", "NoOwnerToAsk", "AsksStopped", "TooManyAsks", "OfferNotFound", "OfferClosed",
            "NothingToAnswer", "WhichQuestion", "NotShared", "AlreadyShared", "MoveFailed"]
 
 
@@ -122,6 +122,20 @@ class AlreadyShared(LifecycleError):
 
     public_message = "This device is already shared with that person."
     next_step = "Nothing more to do."
+
+
+class UnknownDevice(LifecycleError):
+    """A device bff does not know and the products do not have (HTTP 404)."""
+
+    public_message = "We do not know this device."
+    next_step = "Check the code on its label."
+
+
+class TooManyInvites(LifecycleError):
+    """One person gave or shared to many numbers in a short time (each one texts a number)."""
+
+    public_message = "You sent many gives and shares in a short time."
+    next_step = "Please wait an hour, then try again."
 
 
 class MoveFailed(LifecycleError):

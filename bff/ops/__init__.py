@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         audit, calls, claims, doctor, field, home, imports, operators, people, sign_in,
     )
     from bff.ops import webhooks  # noqa: F401
+    from bff.ops import asks  # noqa: F401
     from bff.ops import metrics
     from bff.ops.blueprint import bp
     app.register_blueprint(bp)

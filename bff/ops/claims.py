@@ -1,5 +1,6 @@
 """`/ops/claims`: waiting and failed claims, filtered by state, product and age, newest first; retry
-or cancel one or many (`POST /ops/claims/retry`, `POST /ops/claims/cancel`, permission "fix").
+or cancel one or many (`POST /ops/claims/retry`, `POST /ops/claims/cancel`, permission "fix"); how
+many asks wait for an operator's decision, linked to `/ops/asks` (bff/ops/asks.py).
 
 Each fix asks first (bff/ops/confirm.py), then goes through `ClaimsService.retry_now` / `cancel`
 claim by claim (each writes the audit log; a cancel texts the person the reason); one flash
@@ -64,7 +65,8 @@ def claims():
     older = url_for("ops.claims", **_kept(filters), before=rows[PAGE_SIZE - 1]["id"]) if len(rows) > PAGE_SIZE else None
     return render_template("ops/claims.html", rows=[_row(row, now) for row in rows[:PAGE_SIZE]], older=older,
                            filters=filters, states=STATE_WORDS, ages=AGES, reasons=CANCEL_REASONS,
-                           products=services.particle.product_keys(), may_fix=operator().may("fix"))
+                           products=services.particle.product_keys(), may_fix=operator().may("fix"),
+                           asks_waiting=len(services.lifecycle.open_asks_for_operators()))
 
 
 @bp.post("/claims/retry")

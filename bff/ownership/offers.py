@@ -18,6 +18,7 @@ from bff.ownership import texts
 from bff.ownership.moves import Move, MoveRunner, refuse_if_busy
 
 OFFER_DAYS = 7
+INVITES_PER_HOUR = 10  # gives and shares a person may send in an hour
 OFFER_SECONDS = OFFER_DAYS * 24 * 3600.0
 UNSENT_QUESTION_SECONDS = 60.0  # an offer this old whose question was never texted is texted by the worker
 
@@ -140,8 +141,7 @@ class OfferBook:
                 return self.store.device(self.devices.find(device_id).device_id)
             except errors.ClaimRefused:
                 pass
-            raise errors.LifecycleError(f"unknown device {device_id}", public_message="We do not know this device.",
-                                        next_step="Check the code on its label.")
+            raise errors.UnknownDevice(f"unknown device {device_id}")
         return row
 
     def _owned_device(self, user, device_id: str) -> dict:
@@ -183,9 +183,17 @@ class OfferBook:
             raise errors.MoveFailed(f"move {move.id} of {move.device_id}: {move.last_error}")
         return move
 
+    def _check_invite_rate(self, owner_id: int) -> None:
+        """Each give or share texts a number (and may make a person): a few an hour per person."""
+        if self.rate_limit is not None and self.rate_limit(f"invites:user:{owner_id}", limit=INVITES_PER_HOUR,
+                                                           window_seconds=3600):
+            raise errors.TooManyInvites(f"person {owner_id} is over {INVITES_PER_HOUR} gives and shares an hour")
+
     def _open_offer(self, kind: str, device: dict, *, owner_id: int, other_id: int, answerer_id: int,
                     channel: str) -> Offer:
         """Store a new open offer and text its question; a repeat gets the open one back (not texted again)."""
+        if kind in ("give", "share"):
+            self._check_invite_rate(owner_id)
         now = self.clock()
         offer_id = self.store.insert_offer(
             kind=kind, device_id=device["device_id"], product_key=device["product_key"], owner_user_id=owner_id,

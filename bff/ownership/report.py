@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bff.db.store import redact
+from bff.redaction import redact
 
 # The fixes the doctor offers (each a POST of /ops/devices/<id>/<fix>, but "label" and "import").
 RETRY, CANCEL, RELEASE, GIVE, REREAD, LABEL, IMPORT = (

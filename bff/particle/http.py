@@ -17,6 +17,7 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 from bff.config import ProductCredentials
+from bff.redaction import redact
 from bff.errors import CloudError, CloudUnavailable
 from bff.particle.replies import Token, cloud_error
 
@@ -152,6 +153,10 @@ class CloudHttp:
                                       reply=_failed_reply(path, status, error), at=self.clock(), **who)
         except Exception:
             logger.exception("could not write the cloud-call log")
+        logger.info("cloud call %s %s %s", method, redact(path), status, extra={
+            "event": "cloud_call", "method": method, "path": redact(path), "status": status,
+            "ms": round(ms, 1), "product": who.get("product_key"), "device_id": who.get("device_id"),
+            "error": type(error).__name__ if error is not None else None})
 
 
 def _failed_reply(path: str, status: int | None, error: BaseException | None) -> str | None:

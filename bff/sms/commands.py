@@ -10,72 +10,29 @@ Each command is answered in two steps so the TwiML reply never waits on a slow c
 
 Neither step raises: a `BffError` becomes its plain `customer_text`, anything else a "sorry".
 Every reply text comes from bff/sms/texts.py. What a command changes is done by the services
-(claims, devices, setup); this module only reads the message and words the answer.
+(claims, devices, setup); this module only reads the message and words the answer. The commands
+after the first claim (REMOVE, GIVE, SHARE, ..., YES, NO) are in bff/sms/lifecycle_commands.py;
+`Reply`, `Later`, `Sender` and `guarded` in bff/sms/replies.py.
 """
 from __future__ import annotations
 
-import logging
 import time
-from dataclasses import dataclass
-from collections.abc import Callable
 
 from bff import errors, labels
 from bff.claims.serials import looks_like_serial_or_iccid
 
 from bff.device_ids import device_id_in
 from bff.devices import names as device_names
-from bff.sms import texts
+from bff.sms import lifecycle_commands, texts
 from bff.sms.parse import CLAIM, CODE, MENU, NAME, SILENT, STATUS, Command
+from bff.sms.replies import Later, Reply, Sender, guarded
 from bff.sms.status_reply import status_text
 from bff.twilio.gsm import SMS_SEGMENT
 
-logger = logging.getLogger(__name__)
+__all__ = ["REPLY_PURPOSE", "Later", "Reply", "Sender", "guarded", "prepare"]
+
 
 REPLY_PURPOSE = "sms_reply"  # outbound SMS that carry a command's late result
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What to answer ("" = nothing); `claim_id` links a late result SMS to its claim."""
-
-    text: str
-    claim_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Later:
-    """Cloud work still to do for a command; `run()` returns its Reply (and never raises)."""
-
-    work: Callable[[], Reply]
-    what: str
-
-    def run(self) -> Reply:
-        return guarded(self.work, self.what)
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who sent the message: their user (customer or operator) and phone, and the services."""
-
-    services: object
-    user: object  # bff.accounts.service.User
-    phone: str
-
-    @property
-    def operator(self) -> bool:
-        return bool(getattr(self.user, "is_operator", False))
-
-
-def guarded(step: Callable[[], Reply | Later], what: str) -> Reply | Later:
-    """Run a step; a BffError becomes its customer text, any other error a "sorry"."""
-    try:
-        return step()
-    except errors.BffError as error:
-        logger.info("SMS %s: %s: %s", what, type(error).__name__, error.detail)
-        return Reply(error.customer_text)
-    except Exception:
-        logger.exception("SMS %s failed", what)
-        return Reply(texts.SORRY)
 
 
 def prepare(sender: Sender, command: Command) -> Reply | Later:
@@ -88,6 +45,9 @@ def prepare(sender: Sender, command: Command) -> Reply | Later:
 
 
 def _menu(sender: Sender, command: Command) -> Reply:
+    """`MENU` (or `?`): the first page; `MENU 2`: the commands after the first claim."""
+    if command.number == 2:
+        return Reply(texts.MENU_2)
     return Reply(texts.MENU_OPERATOR if sender.operator else texts.MENU)
 
 
@@ -150,13 +110,17 @@ def _claim_own(sender: Sender, device_id: str | None, code: str | None, serial: 
     asked_at = claims.clock()
     claim = claims.request_claim(sender.user.id, device_id, channel="sms", label_code=code)
     outcome = claims.outcome_for(claim, asked_at=asked_at)
-    return Reply(_own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
+    hint = None if outcome in _OWN_TEMPLATES else lifecycle_commands.ask_hint(
+        sender.services, sender.user.id, claim.device_id, code)
+    return Reply(hint or _own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
+
+
+_OWN_TEMPLATES = {"claimed": texts.CLAIMED, "already_yours": texts.ALREADY_YOURS,
+                  "waiting": texts.WAITING, "requested": texts.TRYING}
 
 
 def _own_claim_text(services, claim, outcome: str) -> str:
-    templates = {"claimed": texts.CLAIMED, "already_yours": texts.ALREADY_YOURS,
-                 "waiting": texts.WAITING, "requested": texts.TRYING}
-    template = templates.get(outcome)
+    template = _OWN_TEMPLATES.get(outcome)
     if template is None:  # refused or failed: the claim's own plain words
         return f"{claim.message} {claim.next_step}"
     return template.format(device=services.devices.short_name(claim.device_id))
@@ -222,13 +186,13 @@ def _product_name(services, product_key: str | None) -> str | None:
 
 
 def _name(sender: Sender, command: Command) -> Reply | Later:
-    """`NAME <code or device> <new name>`: rename a device the sender owns."""
+    """`NAME <code or device> <new name>`: rename a device the sender owns or that is shared with them."""
     words = command.code.split()
     if not words:
         return Reply(texts.NAME_HOW)
     if len(words) == 1:
         return Reply(texts.NAME_NO_NAME)
-    device, typed_name = sender.services.devices.find_owned(sender.user.id, words)
+    device, typed_name = sender.services.devices.find_visible(sender.user.id, words)
     if device is None:  # (a box code typed in groups with nothing after it: the name is missing)
         no_name = len(words) <= device_names.TARGET_WORDS and device_names.looks_like_label_code("".join(words))
         return Reply(texts.NAME_NO_NAME if no_name else texts.NAME_NOT_YOURS)
@@ -243,4 +207,5 @@ def _rename(sender: Sender, device: dict, name: str) -> Reply:
     return Reply(texts.NAME_DONE.format(name=name))
 
 
-_HANDLERS = {CLAIM: _claim, CODE: _code, STATUS: _status, NAME: _name, MENU: _menu, SILENT: _silent}
+_HANDLERS = {CLAIM: _claim, CODE: _code, STATUS: _status, NAME: _name, MENU: _menu, SILENT: _silent,
+             **lifecycle_commands.HANDLERS}

@@ -116,6 +116,15 @@ def logout():
     return _redirect("/")
 
 
+@bp.post("/logout/everywhere")
+def logout_everywhere():
+    """Sign out on every phone and browser (a lost phone, a shared computer)."""
+    sign_out(everywhere=True)
+    session.pop(PENDING_PHONE, None)
+    flash("You are signed out on every phone and computer. Sign in again where you need to.", "success")
+    return _redirect("/")
+
+
 def _phone_form(next_path: str | None, *, error=None, phone: str = "", status: int = 200):
     page = render_template("auth/login.html", next=next_path, error=error, phone=phone)
     return _with_status(page, status, error)

@@ -54,13 +54,16 @@ def _cookie_settings(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
 
 
-def _load_user(user_id: str) -> User | None:
-    """The session's user, with a customer's rights unless it signed in with a password."""
-    try:
-        user = get_services().accounts.user(int(user_id))
-    except (TypeError, ValueError):
+def _load_user(held: str) -> User | None:
+    """The user of the browser's server-side session ("<id>.<token>"), if it is still live; with a
+    customer's rights unless that session signed in with a password."""
+    services = get_services()
+    live = services.sessions.check(held)
+    user = services.accounts.user(live.user_id) if live else None
+    if user is None:
         return None
-    if user is not None and user.is_operator and session.get(AUTH_METHOD) != "password":
+    user.held = held
+    if user.is_operator and live.method != "password":
         return user.as_customer()
     return user
 
@@ -93,15 +96,22 @@ def _end_idle_operator_session():
 
 
 def sign_in(user: User, *, method: str, remember: bool = False) -> None:
-    """Sign `user` in to this browser session; `method` is "phone" or "password"."""
+    """Sign `user` in to this browser: a new server-side session (bff/accounts/sessions.py);
+    `method` is "phone" or "password"."""
     session.clear()  # nothing of an earlier session (or sign-in step) carries over
     session[AUTH_METHOD] = method
     if method == "password":
         session[OPS_SEEN] = clock()
+    user.held = get_services().sessions.start(user.id, method=method, remember=remember, ip=client_ip())
     flask_login.login_user(user, remember=remember)
 
 
-def sign_out() -> None:
+def sign_out(*, everywhere: bool = False) -> None:
+    """End this browser's session on the server (or every session of the person) and forget it here."""
+    user = flask_login.current_user
+    if user.is_authenticated:
+        sessions = get_services().sessions
+        sessions.end_all(user.id) if everywhere else sessions.end(user.get_id())
     flask_login.logout_user()
     session.pop(AUTH_METHOD, None)
     session.pop(OPS_SEEN, None)

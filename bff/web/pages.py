@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from bff import errors, labels
 from bff.claims.serials import looks_like_serial_or_iccid
 from bff.web.errors import json_error, status_and_code
+from bff.web.lifecycle import can_ask_owner, my_devices_extras
 from bff.web.responses import json_response, live, no_js_refresh, no_store, version_of
 from bff.wiring import get_services
 
@@ -102,6 +103,7 @@ def _device_page(view, tag: str, claim, problem: errors.BffError | None = None):
         claim=claim,
         problem=problem,
         login_url=_login_url(request.full_path) if not current_user.is_authenticated else None,
+        can_ask=can_ask_owner(current_user, view.device_id, claim),
         live=_claim_live(claim),
         refresh_seconds=no_js_refresh(claim is not None and not claim.done),
     )
@@ -125,6 +127,7 @@ def devices():
     return render_template(
         "web/devices.html",
         devices=data["devices"],
+        questions=data["questions"],
         waiting=waiting,
         finished=[c for c in data["claims"] if c["done"] and not c["succeeded"]],
         live=live(url_for("web.devices_json"), data["version"], DEVICES_POLL_MS if waiting else IDLE_POLL_MS),
@@ -133,12 +136,15 @@ def devices():
 
 
 def _my_devices(user_id: int) -> dict:
+    """Owned devices, then those shared with the person (each with its shares and open offers), claims
+    still to show, and the person's open questions (offers to answer: bff/web/lifecycle.py)."""
     claims = get_services().claims
-    owned = [_device_json(d) for d in get_services().devices.owned_devices(user_id)]
-    owned_ids = {d["device_id"] for d in owned}
+    devices = [_device_json(d) for d in get_services().devices.devices_of(user_id)]
+    questions = my_devices_extras(user_id, devices)
+    owned_ids = {d["device_id"] for d in devices}
     shown = [_claim_json(c) for c in claims.claims_of(user_id)
              if not (c.succeeded and c.device_id in owned_ids)]  # a finished success is in "devices"
-    data = {"devices": owned, "claims": shown}
+    data = {"devices": devices, "claims": shown, "questions": questions}
     data["version"] = version_of(data)
     return data
 
@@ -174,7 +180,7 @@ def _claim_json(claim) -> dict:
 
 def _device_json(view) -> dict:
     return {"device_id": view.device_id, "name": view.name, "product_name": view.product_name,
-            "platform": view.platform, "online": view.online}
+            "platform": view.platform, "online": view.online, "shared": view.shared}
 
 
 def _device_name(device_id: str) -> str:

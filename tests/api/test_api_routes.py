@@ -2,12 +2,14 @@
 replies of every route checked against /api/v1/openapi.json (ApiClient checks each one)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bff import labels
 from bff.api.openapi import openapi_document
 
-from tests.support import PHONE
+from tests.support import LABEL_KEY, OTHER_PHONE, PHONE
 from tests.support.api_client import ApiClient, sign_in_by_api
 
 DOCUMENT = openapi_document()
@@ -16,8 +18,23 @@ PROTECTED = [(m, p) for m, p in OPERATIONS if DOCUMENT["paths"][p][m.lower()].ge
 SOME_DEVICE = "0123456789abcdef01234567"
 
 
-def concrete(path: str) -> str:
-    return path.replace("{code_id}", "1").replace("{claim_id}", "1")
+def concrete(path: str, number: str = "1", device: str = "1") -> str:
+    """The path with its placeholders filled: ids with `number`, `{device_id}` with `device`."""
+    return re.sub(r"\{(\w+)\}", lambda m: device if m.group(1) == "device_id" else number, path)
+
+
+# What an unknown id gets, by route, where it is not (404, "not_found"): the lifecycle routes answer
+# with the service's own errors (an unknown device is refused in plain words, bff/ownership/offers.py).
+UNKNOWN_ANSWERS = {
+    "/api/v1/devices/{device_id}/ask": (403, "claim_refused"),  # as a claim of a device bff cannot find
+    "/api/v1/devices/{device_id}/shares": (403, "not_the_owner"),
+    "/api/v1/devices/{device_id}/shares/{share_id}": (403, "not_the_owner"),
+    "/api/v1/offers/{offer_id}": (404, "offer_not_found"),
+    "/api/v1/offers/{offer_id}/accept": (404, "offer_not_found"),
+    "/api/v1/offers/{offer_id}/decline": (404, "offer_not_found"),
+    "/api/v1/offers/{offer_id}/cancel": (404, "offer_not_found"),
+}
+UNKNOWN_DEVICE = (404, "unknown_device")  # the other device routes: "We do not know this device."
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -87,7 +104,7 @@ def test_a_browser_session_does_not_sign_in_to_the_api(app, checker, services):
     user = services.accounts.user_for_phone(PHONE)
     browser = ApiClient(app.test_client(), checker)
     with browser.client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = services.sessions.start(user.id, method="phone", remember=False, ip=None)
     assert_error(browser.post("/api/v1/claim-codes", {}), 401, "not_signed_in")
 
 
@@ -105,10 +122,13 @@ def test_every_route_answers_errors_in_the_one_shape(api_client, method, path):
         listed = api_client.call(method, concrete(path), [1, 2])
         assert_error(listed, 400, "bad_request")
     if "{" in path:
-        unknown = path.replace("{code_id}", "999999").replace("{claim_id}", "999999")
-        assert_error(api_client.call(method, unknown, {"device_id": SOME_DEVICE}), 404, "not_found")
-        huge = path.replace("{code_id}", "9" * 30).replace("{claim_id}", "9" * 30)
-        assert_error(api_client.call(method, huge, {"device_id": SOME_DEVICE}), 404, "not_found")
+        body = {"device_id": SOME_DEVICE, "phone": OTHER_PHONE, "tag": labels.qr_tag(LABEL_KEY, SOME_DEVICE)}
+        expected = UNKNOWN_ANSWERS.get(path, UNKNOWN_DEVICE if "{device_id}" in path else (404, "not_found"))
+        unknown = concrete(path, "999999", SOME_DEVICE)
+        assert_error(api_client.call(method, unknown, body), *expected)
+        if re.search(r"\{(?!device_id)\w+\}", path):
+            huge = concrete(path, "9" * 30, SOME_DEVICE)
+            assert_error(api_client.call(method, huge, body), 404, "not_found")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1", "/api/v1/claim-codes/abc"])
@@ -217,7 +237,7 @@ def test_claims_without_proof_or_with_wrong_proof_are_refused(api_client, online
 def test_the_openapi_document_is_served_and_lists_every_route(api_client, app):
     served = api_client.get("/api/v1/openapi.json", token="")
     assert served.status_code == 200 and served.get_json() == DOCUMENT
-    routes = {(method, rule.rule.replace("<int:", "{").replace(">", "}"))
+    routes = {(method, re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))
               for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == set(OPERATIONS)

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from bff.db.store import Store, redact
+from bff.db.store import Store
+from bff.redaction import redact
 from bff.db.transactions import immediate_transaction
 from bff.db.migrations import MIGRATIONS
 

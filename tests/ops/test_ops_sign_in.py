@@ -15,7 +15,8 @@ from tests.web.sign_in import sign_in
 def _session_user(client, services):
     with client.session_transaction() as session:
         user_id = session.get("_user_id")
-    return services.accounts.user(int(user_id)) if user_id else None
+    live = services.sessions.check(user_id) if user_id else None
+    return services.accounts.user(live.user_id) if live else None
 
 
 def test_field_crew_signs_in_with_the_password_alone(client, services):

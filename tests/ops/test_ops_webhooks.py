@@ -8,7 +8,12 @@ import pytest
 from bff.webhooks.service import LEASE_SECONDS
 
 from tests.support.pages import csrf_token, page_text
-from tests.webhooks.conftest import app, receiver, receiver_server  # noqa: F401 (bff sending to the test receiver)
+
+
+@pytest.fixture
+def app(events_app):
+    """bff sending its events to the test receiver."""
+    return events_app
 
 
 @pytest.fixture

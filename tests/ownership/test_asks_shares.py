@@ -174,3 +174,16 @@ def test_several_open_questions_are_numbered_newest_first(lifecycle, owns, store
         lifecycle.answer(other_person, True)
     with pytest.raises(errors.NothingToAnswer):
         lifecycle.answer(person, False)  # the giver has nothing to answer
+
+
+def test_gives_and_shares_are_limited_per_person(lifecycle, owns, person, new_devices, store, clock):
+    """Each give or share texts a number: a few an hour per person, then a plain refusal."""
+    from bff.ownership.offers import INVITES_PER_HOUR
+
+    devices = [owns(person, device_id) for device_id in new_devices(INVITES_PER_HOUR + 1)]
+    for n, device_id in enumerate(devices[:INVITES_PER_HOUR]):
+        (lifecycle.give if n % 2 else lifecycle.share)(person, device_id, f"+1201555{3000 + n:04d}", channel="api")
+    with pytest.raises(errors.TooManyInvites):
+        lifecycle.share(person, devices[-1], "+12015553999", channel="api")
+    assert store.open_offer("share", devices[-1], store.user_by_phone("+12015553999")["id"]
+                            if store.user_by_phone("+12015553999") else -1) is None

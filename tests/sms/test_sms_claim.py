@@ -102,14 +102,16 @@ def test_customers_may_not_claim_by_device_id(phone, control, online_device):
     assert owner_of(control, online_device) is None
 
 
-def test_someone_elses_device_is_refused_with_the_same_words(phone, control, online_device, label_code):
+def test_someone_elses_device_is_refused_with_what_to_do_next(phone, control, online_device, label_code):
+    """The box code proves the person has the device: they are told they may ask its owner."""
     code = label_code(online_device)
     phone.text(f"CLAIM {code}", phone=OTHER_PHONE)
     reply = phone.text(f"CLAIM {code}")
-    assert reply.text == ("We could not add this device to your account. "
-                          "Check the code on the label. If it is right, contact the seller for help.")
+    assert reply.text == texts.CLAIM_ASK_OWNER.format(code=labels.format_label_code(code))
+    assert "Text ASK " in reply.text and is_one_plain_segment(reply.text)
     unknown = phone.text(f"CLAIM {labels.new_label_code()}")
-    assert unknown.text == reply.text  # unknown and someone else's read the same
+    assert unknown.text == ("We could not add this device to your account. "
+                            "Check the code on the label. If it is right, contact the seller for help.")
 
 
 def test_an_offline_device_waits_and_a_second_sms_says_when_it_is_done(phone, services, control,

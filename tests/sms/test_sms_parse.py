@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from bff import labels
 from bff.sms.parse import (
-    CLAIM, CODE, MENU, NAME, SILENT, STATUS, TWILIO_KEYWORDS, UNKNOWN, VERBS, Command, normalize,
-    parse_command,
+    ALLOW, ASK, BLOCK, CLAIM, CODE, GIVE, LEAVE, MENU, NAME, NO, REMOVE, SHARE, SILENT, STATUS,
+    LIFECYCLE_VERBS, TWILIO_KEYWORDS, UNKNOWN, UNSHARE, VERBS, YES, Command, normalize, parse_command,
 )
 
 CODE_TEXT = "3RAD-YKH0-31T9"  # a fixed valid box code, so test ids are the same on every run
@@ -79,7 +79,7 @@ def test_name_keeps_everything_after_the_word():
 
 
 @pytest.mark.parametrize("body", ["STOP", "stop", "Stop.", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END",
-                                  "QUIT", "START", "YES", "UNSTOP", "HELP", "help", "INFO", " help! "])
+                                  "QUIT", "START", "UNSTOP", "HELP", "help", "INFO", " help! "])
 def test_twilio_keywords_are_left_to_twilio(body):
     assert parse_command(body) == Command(SILENT)
 
@@ -95,7 +95,7 @@ def test_normalize_folds_lookalikes_and_spaces():
     assert normalize(None) == ""
 
 
-_VERBS = {CLAIM, CODE, STATUS, NAME, MENU, SILENT, UNKNOWN}
+_VERBS = {CLAIM, CODE, STATUS, NAME, MENU, SILENT, UNKNOWN} | LIFECYCLE_VERBS
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,7 +149,9 @@ def test_every_command_word_in_any_case(word, verb):
 
 def test_the_command_words_and_what_they_mean():
     assert VERBS == {"claim": CLAIM, "code": CODE, "status": STATUS, "name": NAME, "rename": NAME,
-                     "menu": MENU, "?": MENU}
+                     "menu": MENU, "?": MENU, "remove": REMOVE, "give": GIVE, "share": SHARE,
+                     "unshare": UNSHARE, "leave": LEAVE, "ask": ASK, "block": BLOCK, "allow": ALLOW,
+                     "yes": YES, "no": NO}
 
 
 def test_rename_is_name():
@@ -209,7 +211,7 @@ def test_only_the_first_1600_characters_are_read():
 # -- words Twilio answers ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("word", sorted(TWILIO_KEYWORDS))
+@pytest.mark.parametrize("word", sorted(TWILIO_KEYWORDS - {"yes"}))
 def test_every_twilio_keyword_is_silent_in_any_case_with_a_full_stop(word):
     for typed in (word, word.upper(), word.capitalize(), f" {word.upper()}. ", f"{word}!", f"{word}!!",
                   f"{word}.!"):
@@ -219,6 +221,12 @@ def test_every_twilio_keyword_is_silent_in_any_case_with_a_full_stop(word):
 def test_the_twilio_keywords():
     assert TWILIO_KEYWORDS == {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout",
                                "start", "yes", "unstop", "help", "info"}
+
+
+@pytest.mark.parametrize("body", ["YES", "yes", " Yes. ", "YES!", "\uff39\uff25\uff33"])
+def test_yes_alone_is_an_answer_not_left_to_twilio(body):
+    """YES is Twilio's opt-in word and bff's answer; the handler stays quiet without a question."""
+    assert parse_command(body) == Command(YES)
 
 
 @pytest.mark.parametrize("body", ["STOPX", "XSTOP", "STOP STOP", "HELPX", "stop please", "INFOX", "YESX"])

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 _numbers = itertools.count(1000)
 
 COMMAND_WORDS = ["CLAIM ", "claim K7Q2-M9XA-3F4T for ", "NAME ", "name pump ", "CODE ", "STATUS ",
-                 "MENU ", "? ", "STOP", "HELP ", "", " - ", "CLAIM 0123456789abcdef01234567 FOR "]
+                 "MENU ", "? ", "STOP", "HELP ", "", " - ", "CLAIM 0123456789abcdef01234567 FOR ",
+                 "REMOVE ", "GIVE ", "give pump +1 201 ", "SHARE ", "UNSHARE x ", "LEAVE ", "ASK ", "BLOCK ",
+                 "ALLOW ", "YES", "YES ", "NO ", "MENU 2"]
 bodies = st.one_of(
     st.text(max_size=200),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1500, max_size=6000),

@@ -11,12 +11,17 @@ from bff import labels
 from tests.support import LABEL_KEY
 
 
-def signed_in_client(app, user):
-    """A test client whose session is signed in as `user` (as flask-login keeps it)."""
+def signed_in_client(app, user, *, method: str = "phone"):
+    """A test client whose session is signed in as `user`: a live server-side session, held as
+    flask-login keeps it."""
+    from bff.wiring import get_services
+
+    held = get_services(app).sessions.start(user.id, method=method, remember=False, ip="127.0.0.1")
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = held
         session["_fresh"] = True
+        session["bff_auth"] = method
     return client
 
 

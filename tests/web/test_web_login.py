@@ -48,7 +48,7 @@ def test_default_destination(client, services):
 def test_signed_in_user_is_the_phone_owner(app, client, services):
     sign_in(client, services)
     with client.session_transaction() as session:
-        user_id = int(session["_user_id"])
+        user_id = services.sessions.check(session["_user_id"]).user_id
         assert "sign_in_phone" not in session
     assert services.accounts.user(user_id).phone == PHONE
 
@@ -217,7 +217,7 @@ def test_remember_cookie_brings_a_customer_back(app, services):
 
     @app.get("/test-whoami")
     def whoami():
-        return str(current_user.get_id()) if current_user.is_authenticated else "nobody"
+        return str(current_user.id) if current_user.is_authenticated else "nobody"
 
     client = app.test_client()
     sign_in(client, services)

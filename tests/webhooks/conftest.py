@@ -8,29 +8,15 @@ from bff.webhooks import WebhookOutbox
 from bff.webhooks.delivery import HttpPoster
 from bff.webhooks.service import WebhookDelivery
 
-from tests.support.webhook_receiver import SECRET, WebhookReceiver
+from tests.support.webhook_receiver import SECRET
 
 SHORT_TIMEOUT = (1.0, 0.5)  # the receiver's "timeout" answer (1.5 s) comes after this
 
 
-@pytest.fixture(scope="session")
-def receiver_server():
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def receiver(receiver_server) -> WebhookReceiver:
-    """The product creator's endpoint (verifies signatures, deduplicates by id), fresh for the test."""
-    receiver_server.reset()
-    return receiver_server
-
-
-@pytest.fixture
-def app(app_factory, receiver):
-    """bff whose events go to the receiver, signed with its secret."""
-    return app_factory(WEBHOOK_URLS=receiver.url, WEBHOOK_SECRET=SECRET)
+def app(events_app):
+    """In the webhook tests, bff sends its events to the test receiver."""
+    return events_app
 
 
 @pytest.fixture
