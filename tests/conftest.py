@@ -76,6 +76,10 @@ class SandboxControl:
     def add_fault(self, **spec) -> dict:
         return self._call("POST", "/faults", json=spec)
 
+    def faults(self) -> list[dict]:
+        """The faults still in place, with their `hits`."""
+        return self._call("GET", "/faults")
+
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import random
 import json
 import socket
 import threading
@@ -64,21 +65,29 @@ class Faults:
 
     def __init__(self) -> None:
         self._faults: list[dict] = []
+        self._random: dict[int, random.Random] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
+    def _drawn(self, fault: dict) -> bool:
+        probability = fault.get("probability")
+        return probability is None or self._random[fault["id"]].random() < probability
+
     def add(self, spec: dict) -> dict:
-        """Store a fault spec (validated by the control API) and return it with its id."""
+        """Store a fault spec (validated by the control API) and return it with its id. With a
+        `probability`, a matching request gets the fault only that often (drawn from a generator
+        seeded with `seed`, so a storm can be replayed)."""
         fault = {**spec, "id": next(self._ids), "hits": 0}
         with self._lock:
             self._faults.append(fault)
+            self._random[fault["id"]] = random.Random(spec.get("seed"))
         return dict(fault)
 
     def take(self, method: str, path: str) -> dict | None:
         """The first fault matching this request, counting it (and expiring it after `times`)."""
         with self._lock:
             for fault in self._faults:
-                if _matches(fault, method, path):
+                if _matches(fault, method, path) and self._drawn(fault):
                     fault["hits"] += 1
                     if fault.get("times") is not None and fault["hits"] >= fault["times"]:
                         self._faults.remove(fault)
@@ -93,11 +102,13 @@ class Faults:
         with self._lock:
             before = len(self._faults)
             self._faults = [f for f in self._faults if f["id"] != fault_id]
+            self._random.pop(fault_id, None)
             return len(self._faults) != before
 
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._random.clear()
 
 
 def _matches(fault: dict, method: str, path: str) -> bool:

@@ -127,7 +127,7 @@ def list_faults():
 @bp.post("/faults")
 def add_fault():
     """{"path": "/v1/devices*", "method": "POST", "status": 503, "retry_after": 5,
-    "latency": 0.5, "drop": "before"|"after", "times": 1, "body": {...}}"""
+    "latency": 0.5, "drop": "before"|"after", "times": 1, "probability": 0.3, "seed": 7, "body": {...}}"""
     return jsonify(faults().add(_fault_spec(params()))), 201
 
 
@@ -139,9 +139,14 @@ def _fault_spec(body: dict) -> dict:
                 "latency": float(body.get("latency") or 0), "drop": drop,
                 "times": int(body["times"]) if body.get("times") else None,
                 "retry_after": int(body["retry_after"]) if body.get("retry_after") else None,
+                "probability": float(body["probability"]) if body.get("probability") is not None else None,
+                "seed": int(body["seed"]) if body.get("seed") is not None else None,
                 "body": body.get("body")}
     except (TypeError, ValueError):
-        raise ok_error(400, "Invalid fault", "status, times, retry_after: integers; latency: seconds") from None
+        raise ok_error(400, "Invalid fault",
+                       "status, times, retry_after, seed: integers; latency: seconds; probability: 0 to 1") from None
+    if spec["probability"] is not None and not 0 <= spec["probability"] <= 1:
+        raise ok_error(400, "Invalid fault", "probability must be between 0 and 1")
     if not (spec["status"] or spec["latency"] or drop):
         raise ok_error(400, "Invalid fault", "Give a status, a latency or drop")
     if spec["status"] is not None and not 100 <= spec["status"] <= 599:
