@@ -64,6 +64,61 @@ def init_db_command() -> None:
     click.echo(f"Database ready: {current_app.config['DATABASE']}")
 
 
+@bff_group.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Copy the database to FILE while bff keeps serving (SQLite's online backup, consistent as of
+    one moment; FILE is replaced atomically). Back up the instance folder's keys separately."""
+    from bff.db.store import Store
+
+    database = Path(current_app.config["DATABASE"])
+    if not database.exists():
+        raise click.ClickException(f"There is no database at {database}.")
+    store = Store(database)
+    if store.is_live_file(file):
+        raise click.ClickException(f"{file} is the live database: give the backup another name.")
+    started = time.monotonic()
+    try:
+        size = store.backup_to(file)
+    finally:
+        store.close()
+    click.echo(f"Backed up {database} to {file}: {size:,} bytes in {time.monotonic() - started:.2f} s.")
+
+
+@bff_group.command("rebuild")
+@click.option("--force", is_flag=True, help="Run on a database that already holds people or devices "
+                                            "(what is there is kept; only what is missing is added).")
+def rebuild_command(force: bool) -> None:
+    """After a lost database: give a fresh one, with the same keys, the devices, owners, label codes
+    and shadow customers the cloud's product device lists and customers hold."""
+    from bff.imports.rebuild import Rebuild
+
+    services = get_services()
+    rebuild = Rebuild(services.store, services.particle, services.devices)
+    if rebuild.database_in_use() and not force:
+        raise click.ClickException("This database is not empty. Rebuild into a fresh one "
+                                   "(BFF_DATABASE), or add --force to fill in what is missing.")
+    try:
+        reports = rebuild.run()
+    except BffError as error:
+        raise click.ClickException(f"{error.customer_text} ({error.detail})") from error
+    for report in reports:
+        _echo_rebuild(report)
+    click.echo("People get their devices back when they sign in or text from the phone number their "
+               "customer was made with. Claims, shares, texts and operators come back only from a backup.")
+
+
+def _echo_rebuild(report) -> None:
+    click.echo(f"{report.product_key}: {report.devices} devices ({report.owned} owned), "
+               f"{report.derived_codes} label codes derived, {report.kept_codes} kept; "
+               f"{report.customers} shadow customers restored for {report.people} people"
+               + (f" ({report.unlinked} with random names: only a backup links them to a phone)"
+                  if report.unlinked else "") + ".")
+    for device_id, holder in report.clashes:
+        click.echo(f"  {device_id} and {holder}: one derived label code for both, so one of them has a "
+                   "fallback code: print both labels again, or restore a backup.", err=True)
+
+
 @bff_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -52,7 +52,7 @@ def instance_secret(instance_path: str | os.PathLike, name: str) -> str:
     """Return a random secret kept in the instance folder, creating it on first use.
 
     Every process of one deployment (web server, worker, CLI) reads the same file, so
-    they agree on the session key and the label key without any set-up.
+    they agree on the session key, the label key and the token key without any set-up.
     """
     path = Path(instance_path) / name
     if path.exists():
@@ -80,6 +80,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         # "working on it" and the result follows as an outbound SMS; threads for that cloud work.
         SMS_REPLY_DEADLINE=0.25,
         SMS_THREADS=4,
+        # POST /api/v1/claims (bff/api/claim_runs.py): how long the reply waits for the cloud before it
+        # answers 202 with the claim still `requested` (the claim finishes on its own).
+        API_REPLY_DEADLINE=2.0,
         # The operators' console (bff/ops): an operator's session ends after this many idle minutes.
         OPS_IDLE_MINUTES=30,
         # GET /metrics (Prometheus text) answers only with `Authorization: Bearer <token>`; off when unset.
@@ -110,6 +113,8 @@ def _finish(app) -> None:
         config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key")
     if not config.get("LABEL_KEY"):
         config["LABEL_KEY"] = instance_secret(app.instance_path, "label_key")
+    if not config.get("TOKEN_KEY"):  # seals tokens and codes at rest (bff/sealing.py); first key seals
+        config["TOKEN_KEY"] = instance_secret(app.instance_path, "token_key")
     products = config.get("PARTICLE_PRODUCTS")
     if isinstance(products, str):
         config["PARTICLE_PRODUCTS"] = parse_products(products)

@@ -24,6 +24,7 @@ from bff.ownership import OwnershipService
 from bff.ownership.lifecycle import LifecycleService
 from bff.particle import sandbox_link
 from bff.particle.client import ParticleCloud
+from bff.sealing import Sealer
 from bff.twilio.sender import SmsSender
 from bff.webhooks import WebhookOutbox
 from bff.webhooks.service import WebhookDelivery
@@ -54,6 +55,7 @@ class Services:
     ownership: OwnershipService  # release, give, re-read, reprint; the device doctor and people pages
     number_changes: NumberChanges  # a person's move to a new phone number
     lifecycle: LifecycleService | None = None  # remove, give, ask, share, YES/NO; moves (built in _build)
+    sealer: Sealer | None = None  # BFF_TOKEN_KEY: tokens and codes sealed at rest (bff/sealing.py)
 
 
 def get_services(app: Flask | None = None) -> Services:
@@ -75,18 +77,22 @@ def _build(app: Flask) -> Services:
         link = sandbox_link.connect(config["PARTICLE_API_URL"], config["SANDBOX_STATE_FILE"])
         config["PARTICLE_API_URL"] = sandbox_url = link.base_url
         config["PARTICLE_PRODUCTS"] = link.products
-    particle = ParticleCloud(config["PARTICLE_API_URL"], config["PARTICLE_PRODUCTS"], store)
+    sealer = Sealer(config["TOKEN_KEY"])
+    particle = ParticleCloud(config["PARTICLE_API_URL"], config["PARTICLE_PRODUCTS"], store, sealer=sealer,
+                             customer_key=config["LABEL_KEY"])
     sms = SmsSender(store, account_sid=config["TWILIO_ACCOUNT_SID"],
                     auth_token=config["TWILIO_AUTH_TOKEN"], from_number=config["TWILIO_FROM"],
-                    status_callback=f"{config['PUBLIC_URL']}/sms/status")
-    accounts = AccountService(store, sms, secret=config["SECRET_KEY"])
-    devices = DeviceService(store, particle)
+                    status_callback=f"{config['PUBLIC_URL']}/sms/status", sealer=sealer,
+                    readable_outbox=config["SANDBOX_MODE"])
+    accounts = AccountService(store, sms, secret=config["SECRET_KEY"], customer_key=config["LABEL_KEY"])
+    devices = DeviceService(store, particle, label_key=config["LABEL_KEY"])
     audit = AuditLog(store)
     events = WebhookOutbox(store, config["WEBHOOK_URLS"])
     claims = ClaimsService(store, particle, sms, label_key=config["LABEL_KEY"], devices=devices,
-                           rate_limit=accounts.hit_rate_limit, audit=audit, events=events)
+                           rate_limit=accounts.hit_rate_limit, audit=audit, events=events,
+                           guesses=accounts.guesses)
     setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit,
-                         events=events)
+                         events=events, sealer=sealer)
     webhooks = WebhookDelivery(store, urls=config["WEBHOOK_URLS"], secret=config["WEBHOOK_SECRET"], audit=audit)
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
                     accounts=accounts, api_tokens=ApiTokens(store), sessions=WebSessions(store), devices=devices, claims=claims,
@@ -96,4 +102,5 @@ def _build(app: Flask) -> Services:
                     number_changes=NumberChanges(store, accounts, sms, audit, events),
                     lifecycle=LifecycleService(store, particle, claims, devices, accounts, sms, events, audit,
                                                public_url=config["PUBLIC_URL"],
-                                               rate_limit=accounts.hit_rate_limit))
+                                               rate_limit=accounts.hit_rate_limit),
+                    sealer=sealer)

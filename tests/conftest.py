@@ -226,8 +226,8 @@ def customer(particle, electron, user_id) -> str:
 
 @pytest.fixture
 def sms(store, clock) -> SmsSender:
-    """The SMS sender without Twilio: texts are kept in the outbox."""
-    return SmsSender(store, clock=clock)
+    """The SMS sender without Twilio: texts are kept in the outbox, readable as in sandbox mode."""
+    return SmsSender(store, clock=clock, readable_outbox=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@
   text; no password, no email.
 - Sign-in codes: 6 digits from `secrets`, valid 10 minutes, single use, at most 5 tries, stored
   only as an HMAC-SHA256 (app secret as key, a random salt per code). Only the newest code of a
-  phone works. Sends are capped per phone and per IP with counters in SQLite, so every process
-  of a deployment sees the same counts.
+  phone works. Sends are capped per phone and per IP, and wrong codes per IP across phones
+  (bff/guesses.py), with counters in SQLite, so every process of a deployment sees the same counts.
 - Operators are users with a login and an argon2id password hash (argon2-cffi). Operator
   rights need a password sign-in (`AUTH_METHOD` in the session): an operator's phone number
   signs in by code too, but then with a customer's rights.
@@ -27,9 +27,11 @@ from bff.errors import (
     InvalidPhoneNumber, OperatorSetupError, SignInCodeExpired, SignInCodeLocked, TooManySignInCodes,
     TooManySignInTries, WrongPassword, WrongSignInCode,
 )
+from bff.guesses import GuessLimits, sign_in_guess_limits
 from bff.accounts.roles import ROLES, SECOND_FACTOR_ROLES, role_may
 from bff.accounts.phones import DEFAULT_REGION, e164_or_normalized, normalize_phone
 from bff.errors import LoginTaken
+from bff.particle.customers import person_username_prefix
 from bff.twilio.sender import SIGN_IN_PURPOSE
 
 CUSTOMER, OPERATOR = "customer", "operator"
@@ -108,8 +110,10 @@ class AccountService:
     CODE_MESSAGE = "Your sign-in code is {code}. It works for 10 minutes."
 
     def __init__(self, store, sms, *, clock=time.time, secret: str | bytes | None = None,
-                 password_hasher: PasswordHasher | None = None, default_region: str = DEFAULT_REGION) -> None:
+                 password_hasher: PasswordHasher | None = None, default_region: str = DEFAULT_REGION,
+                 customer_key: bytes | str | None = None) -> None:
         self.store = store
+        self.customer_key = customer_key  # BFF_LABEL_KEY: finds a person's customers after a rebuild
         self.sms = sms
         self.clock = clock
         key = secret if secret is not None else "bff sign-in codes"
@@ -117,6 +121,7 @@ class AccountService:
         self.hasher = password_hasher or PasswordHasher()
         self.default_region = default_region
         self._dummy_hash: str | None = None
+        self.guesses = GuessLimits(self)  # wrong codes per person, phone, address (bff/guesses.py)
 
     # -- phone numbers and users -------------------------------------------------------------------
 
@@ -136,9 +141,16 @@ class AccountService:
         """
         phone = e164_or_normalized(phone, self.default_region)
         if create:
+            self._adopt_restored_customers(phone)
             return User.from_row(self.store.ensure_phone_user(phone, now=self.clock()))
         row = self.store.user_by_phone(phone)
         return User.from_row(row) if row else None
+
+    def _adopt_restored_customers(self, phone: str) -> None:
+        """After `flask bff rebuild`: a phone new to bff whose derived customer usernames a
+        restored person (no phone yet) holds becomes that person's, devices and all."""
+        if self.customer_key and self.store.user_by_phone(phone) is None:
+            self.store.adopt_restored_person(phone, person_username_prefix(self.customer_key, phone))
 
     # -- sign-in codes ----------------------------------------------------------------------------
 
@@ -161,16 +173,20 @@ class AccountService:
         """The user of `phone` when `code` is its newest live code (then used up).
 
         Raises SignInCodeExpired (none live: too old, used, never sent), SignInCodeLocked (5 wrong
-        tries), WrongSignInCode (with `tries_left`). `ip` is not used yet: guesses are bounded
-        by the tries per code and the caps on sending codes (per phone and per IP).
+        tries), WrongSignInCode (with `tries_left`), TooManyWrongCodes (the address typed too many
+        wrong codes lately, for any phones). A phone's guesses are bounded by the tries per code
+        and its caps on sending codes.
         """
         phone = self.normalize_phone(phone)
+        guess_limits = sign_in_guess_limits(ip)
+        self.guesses.refuse_if_over(guess_limits)
         row = self._live_code(phone)
         typed = re.sub(r"[\s-]", "", code or "")
         if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", typed):
             raise WrongSignInCode("malformed code typed")  # not counted: no guess was made
         if not self._code_matches(row["code_hash"], phone, typed):
             self._record_sign_in(self.user_for_phone(phone, create=False), "phone", "refused", ip)
+            self.guesses.count(guess_limits)
             self._count_wrong_code(row)  # raises WrongSignInCode or SignInCodeLocked
         if not self.store.use_sign_in_code(row["id"], max_attempts=self.CODE_MAX_TRIES, now=self.clock()):
             raise SignInCodeExpired("code used or expired meanwhile")
@@ -311,6 +327,13 @@ class AccountService:
         """Count one hit on `key` in its current fixed window; True when it is over `limit`."""
         count, _ = self._hit(key, window_seconds)
         return count > limit
+
+    def rate_count(self, key: str, *, window_seconds: float) -> tuple[int, float]:
+        """(hits on `key` in its current fixed window, seconds until that window ends); counts nothing."""
+        now = self.clock()
+        window_start = (now // window_seconds) * window_seconds
+        count = self.store.rate_count(f"{key}|{window_seconds:g}s", window_start)
+        return count, window_start + window_seconds - now
 
     def _hit(self, key: str, window_seconds: float) -> tuple[int, float]:
         """(hits in the current window, when that window ends)."""

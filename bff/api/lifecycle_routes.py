@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from bff import errors
 from bff.api.errors import ApiError, json_response, valid_id
-from bff.api.routes import PHONE_LIMIT, _body, _text, _user_id, bp
+from bff.api import fields
+from bff.api.routes import _body, _user_id, api_guesser, bp
 from bff.api.shapes import answer_json, move_json, offer_json, share_json
 from bff.device_ids import normalize_device_id
 from bff.wiring import get_services
@@ -47,7 +48,7 @@ def remove_device(device_id: str):
 def give_device(device_id: str):
     """Offer the device to another phone number; they accept or decline (YES / NO, a page, the API)."""
     user_id = _user_id()
-    phone = _text(_body(), "phone", limit=PHONE_LIMIT, required=True)
+    phone = fields.PHONE.read(_body(), "phone", required=True)
     return _offer_reply(get_services().lifecycle.give(user_id, device_id, phone, channel=CHANNEL), user_id)
 
 
@@ -55,7 +56,7 @@ def give_device(device_id: str):
 def share_device(device_id: str):
     """Invite another phone number to share the device (see it, rename it)."""
     user_id = _user_id()
-    phone = _text(_body(), "phone", limit=PHONE_LIMIT, required=True)
+    phone = fields.PHONE.read(_body(), "phone", required=True)
     return _offer_reply(get_services().lifecycle.share(user_id, device_id, phone, channel=CHANNEL), user_id)
 
 
@@ -99,18 +100,13 @@ def ask_owner(device_id: str):
     the QR `tag` (k) or the box's `label_code`. The owner is texted; nobody's number is shown."""
     user_id = _user_id()
     body = _body()
-    tag, label_code = _text(body, "tag"), _text(body, "label_code")
+    tag, label_code = fields.TAG.read(body, "tag"), fields.LABEL_CODE.read(body, "label_code")
     if not tag and not label_code:
         raise ApiError("no tag or label_code", code="missing_field",
                        public_message="Send the tag from the box QR code or the box code.",
                        next_step="Add tag or label_code and try again.")
     services = get_services()
-    if label_code:
-        proven = services.claims.device_for_label_code(label_code)
-        if proven.device_id != normalize_device_id(device_id):
-            raise errors.ClaimRefused(f"label code of another device than {device_id}")
-    else:
-        proven = services.claims.device_for_link(device_id, tag)
+    proven = services.claims.device_for_proof(device_id, tag=tag, label_code=label_code, who=api_guesser(user_id))
     return _offer_reply(services.lifecycle.ask_owner(user_id, proven.device_id, channel=CHANNEL), user_id)
 
 

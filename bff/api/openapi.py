@@ -7,220 +7,8 @@ from __future__ import annotations
 
 import copy
 
-from bff.web.errors import ERROR_STATUS, HTTP_CODES
-
-# Every code an error may carry: the one table of bff's errors and the HTTP errors' own codes (never
-# written twice, so a new error cannot be missing here), plus the API's request-reading codes.
-_ERROR_CODES = sorted({code for _, _, code in ERROR_STATUS} | set(HTTP_CODES.values())
-                      | {"missing_field", "invalid_field", "invalid_token"})
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _nullable(kind: str, **more) -> dict:
-    return {"type": [kind, "null"], **more}
-
-
-def _object(properties: dict, *, required: list[str] | None = None) -> dict:
-    """A reply object: exactly these properties, every one present (unless `required` says)."""
-    return {"type": "object", "properties": properties,
-            "required": list(properties) if required is None else required,
-            "additionalProperties": False}
-
-
-def _request(properties: dict, *, required: list[str]) -> dict:
-    """A request object: these fields (others are ignored, so they are allowed)."""
-    return {"type": "object", "properties": properties, "required": required}
-
-
-_TIME = {"type": "string", "format": "date-time"}
-_WORD = {"type": "string", "maxLength": 100}
-
-SCHEMAS = {
-    "Error": _object({"error": _object({
-        "code": {"type": "string", "enum": _ERROR_CODES},
-        "message": {"type": "string"},
-        "next_step": {"type": "string"},
-    })}),
-    "Product": _object({
-        "key": {"type": "string", "description": "bff's name for the product (send it as `product`)"},
-        "id": _nullable("integer", description="Particle's product id (the setup libraries' product_id)"),
-        "slug": _nullable("string"),
-        "name": {"type": "string"},
-        "platform": {"type": "string", "enum": ["photon", "p1", "device"]},
-    }),
-    "ProductList": _object({"products": {"type": "array", "items": _ref("Product")}}),
-    "SignInCodeRequest": _request({"phone": {"type": "string", "maxLength": 40,
-                                            "examples": ["+12015550123"]}},
-                                  required=["phone"]),
-    "SignInCodeSent": _object({"phone": {"type": "string", "description": "E.164"},
-                               "expires_in": {"type": "integer", "minimum": 0}}),
-    "SignInRequest": _request({
-        "phone": {"type": "string", "maxLength": 40},
-        "code": {"type": "string", "maxLength": 20, "description": "the 6 digits from the text"},
-        "name": {"type": "string", "maxLength": 80, "description": "a name for this token (the app's)"},
-    }, required=["phone", "code"]),
-    "SignedIn": _object({
-        "token": {"type": "string", "description": "send as Authorization: Bearer <token>"},
-        "token_type": {"const": "bearer"},
-        "user": _object({"id": {"type": "integer"}, "phone": _nullable("string")}),
-    }),
-    "Revoked": _object({"revoked": {"const": True}}),
-    "ProductChoice": _request({"product": {**_WORD, "description": "key, slug, name or id; "
-                                          "optional when bff serves one Wi-Fi product"}},
-                              required=[]),
-    "IssuedClaimCode": _object({
-        "id": {"type": "integer", "description": "follow it at status_url"},
-        "claim_code": {"type": "string", "description": "hand to the device: SoftAP set {k: cc, v: code}"},
-        "expires_at": _TIME,
-        "expires_in": {"type": "integer", "minimum": 0},
-        "product": _ref("Product"),
-        "status_url": {"type": "string"},
-    }),
-    "Diagnosis": _object({
-        "code": {"type": "string", "enum": ["code_expired", "never_online", "owned_by_other",
-                                            "not_claimed", "not_in_product"]},
-        "message": {"type": "string"},
-        "next_step": {"type": "string"},
-    }),
-    "ClaimCodeStatus": _object({
-        "id": {"type": "integer"},
-        "state": {"type": "string", "enum": ["open", "arrived", "expired"]},
-        "done": {"type": "boolean"},
-        "product": _ref("Product"),
-        "created_at": _TIME,
-        "expires_at": _TIME,
-        "expires_in": {"type": "integer", "minimum": 0},
-        "code_hint": {"type": "string", "description": "the code's last characters"},
-        "device_id": _nullable("string", description="the device that arrived"),
-        "device_name": _nullable("string"),
-        "reported_device_id": _nullable("string"),
-        "diagnosis": {"oneOf": [_ref("Diagnosis"), {"type": "null"}],
-                      "description": "why the device has not arrived (open: so far; expired: final)"},
-        "title": {"type": "string"},
-        "message": {"type": "string"},
-        "next_step": {"type": "string"},
-        "version": {"type": "string", "description": "changes when anything shown here changes"},
-    }),
-    "DeviceReport": _request({"device_id": {**_WORD, "description": "24 hex characters, as SoftAP "
-                                           "device-id gives it"}},
-                             required=["device_id"]),
-    "SetupToken": _object({
-        "access_token": {"type": "string", "description": "a Particle customer token; short-lived"},
-        "token_type": {"const": "bearer"},
-        "expires_in": {"type": "integer", "minimum": 0},
-        "expires_at": _nullable("string", format="date-time"),
-        "product": _ref("Product"),
-        "id": {"type": "integer", "description": "follow the setup at status_url, as for a claim code"},
-        "status_url": {"type": "string"},
-    }),
-    "Device": _object({
-        "device_id": {"type": "string"},
-        "name": _nullable("string"),
-        "product": {"type": "string"},
-        "product_name": {"type": "string"},
-        "platform": {"type": "string"},
-        "online": _nullable("boolean"),
-        "shared": {"type": "boolean", "description": "shared with you by its owner: you may see and rename "
-                                                     "it, not remove, give or share it"},
-    }),
-    "DeviceList": _object({"devices": {"type": "array", "items": _ref("Device")}}),
-    "ClaimRequest": _request({
-        "device_id": {**_WORD, "description": "needed unless serial_number or iccid is sent"},
-        "tag": {**_WORD, "description": "k from the box QR link"},
-        "label_code": {**_WORD, "description": "the code printed on the box"},
-        "serial_number": {**_WORD, "description": "instead of device_id; only with label_code (a serial "
-                                                  "is printed on the device: it proves nothing alone)"},
-        "iccid": {**_WORD, "description": "the SIM's number, instead of device_id; only with label_code"},
-    }, required=[]),
-    "NumberChangeRequest": _request({
-        "phone": {"type": "string", "maxLength": 40, "examples": ["+12015550177"]},
-        "old_number_lost": {"type": "boolean", "description": "no code to the old number: an operator "
-                                                              "finishes the move after checking it is you"},
-    }, required=["phone"]),
-    "NumberCodes": _request({
-        "new_code": {"type": "string", "maxLength": 20, "description": "the 6 digits texted to the new number"},
-        "old_code": {"type": "string", "maxLength": 20, "description": "the 6 digits texted to the old number"},
-    }, required=[]),
-    "NumberChange": _object({
-        "state": {"type": "string", "enum": ["open", "done", "cancelled"]},
-        "done": {"type": "boolean"},
-        "new_phone": {"type": "string", "description": "E.164"},
-        "new_number_checked": {"type": "boolean"},
-        "needs_old_code": {"type": "boolean"},
-        "needs_operator": {"type": "boolean", "description": "the old number is lost: support finishes it"},
-        "expires_at": _TIME,
-        "expires_in": {"type": "integer", "minimum": 0},
-        "message": {"type": "string"},
-        "next_step": {"type": "string"},
-    }),
-    "Claim": _object({
-        "id": {"type": "integer"},
-        "device_id": {"type": "string"},
-        "device_name": {"type": "string"},
-        "state": {"type": "string", "enum": ["requested", "waiting_for_device", "claimed", "refused", "failed", "cancelled"]},
-        "outcome": _nullable("string"),
-        "done": {"type": "boolean"},
-        "succeeded": {"type": "boolean"},
-        "title": {"type": "string"},
-        "message": {"type": "string"},
-        "next_step": {"type": "string"},
-        "created_at": _TIME,
-        "updated_at": _TIME,
-        "finished_at": _nullable("string", format="date-time"),
-    }),
-}
-
-SCHEMAS.update({
-    "PhoneRequest": _request({"phone": {"type": "string", "maxLength": 40, "examples": ["+12015550177"]}},
-                             required=["phone"]),
-    "Proof": _request({"tag": {**_WORD, "description": "k from the box QR link"},
-                       "label_code": {**_WORD, "description": "the code printed on the box"}}, required=[]),
-    "Offer": _object({
-        "id": {"type": "integer"},
-        "kind": {"type": "string", "enum": ["give", "ask", "share"]},
-        "state": {"type": "string", "enum": ["open", "accepted", "declined", "cancelled", "expired"]},
-        "open": {"type": "boolean"},
-        "device_id": {"type": "string"},
-        "device_name": {"type": "string"},
-        "question": {"type": "string", "description": "the question in a few words"},
-        "role": {"type": "string", "enum": ["giver", "receiver", "asker", "owner", "invitee"],
-                 "description": "your part in it (the other side is never named)"},
-        "can_answer": {"type": "boolean", "description": "yours to accept or decline now"},
-        "can_cancel": {"type": "boolean", "description": "yours to cancel now (you made it)"},
-        "created_at": _TIME,
-        "expires_at": _TIME,
-        "expires_in": {"type": "integer", "minimum": 0},
-        "answered_at": _nullable("string", format="date-time"),
-        "move_id": _nullable("integer"),
-    }),
-    "OfferList": _object({"to_answer": {"type": "array", "items": _ref("Offer"),
-                                        "description": "open questions to you, newest first"},
-                          "made": {"type": "array", "items": _ref("Offer"),
-                                   "description": "open offers you made, newest first"}}),
-    "Move": _object({
-        "id": {"type": "integer"},
-        "device_id": {"type": "string"},
-        "kind": {"type": "string", "enum": ["remove", "give", "ask"]},
-        "state": {"type": "string", "enum": ["requested", "released", "done", "failed"],
-                  "description": "requested, released: under way (bff finishes it)"},
-        "done": {"type": "boolean"},
-    }),
-    "Answer": _object({"offer": _ref("Offer"), "accepted": {"type": "boolean"},
-                       "move": {"oneOf": [_ref("Move"), {"type": "null"}]}, "message": {"type": "string"}}),
-    "Share": _object({"id": {"type": "integer"}, "device_id": {"type": "string"},
-                      "shared_with_you": {"type": "boolean"},
-                      "shared_with": _nullable("string", description="for the owner: the number's last 4 digits "
-                                                                     "(\"••• 0199\"); null for the shared person"),
-                      "created_at": _TIME}),
-    "ShareList": _object({"shares": {"type": "array", "items": _ref("Share")}}),
-    "ShareEnded": _object({"id": {"type": "integer"}, "ended": {"const": True}}),
-    "AsksStopped": _object({"asks_stopped": {"type": "boolean"},
-                            "declined": {"type": "integer", "minimum": 0,
-                                         "description": "open asks declined now"}}),
-})
+from bff.api import fields
+from bff.api.openapi_schemas import SCHEMAS, ref
 
 _ERROR_RESPONSES = {
     "400": "The request was not right (see error.code).",
@@ -230,6 +18,8 @@ _ERROR_RESPONSES = {
     "409": "In conflict with what is there (a phone number another account uses; a device being moved; "
            "an offer answered already).",
     "405": "Wrong method.",
+    "413": "The request body is too large.",
+    "415": "The request body is not sent as JSON (Content-Type: application/json).",
     "429": "Too many requests; wait (Retry-After when known).",
     "500": "Something went wrong in bff.",
     "502": "The device cloud refused the request.",
@@ -238,7 +28,7 @@ _ERROR_RESPONSES = {
 
 
 def _json(schema_name: str, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}
+    return {"description": description, "content": {"application/json": {"schema": ref(schema_name)}}}
 
 
 def _operation(summary: str, ok: tuple[str, str, str], errors: list[str], *, body: str | None = None,
@@ -246,14 +36,15 @@ def _operation(summary: str, ok: tuple[str, str, str], errors: list[str], *, bod
     """One operation: its 2xx reply `ok` = (status, schema, description), its error statuses."""
     status, schema, description = ok
     responses = {status: _json(schema, description)}
-    for code in sorted(set(errors) | {"405", "500"} | ({"401"} if auth else set())):
+    body_errors = {"400", "413", "415"} if body else set()  # the body reader's (bff/web/json_body.py)
+    for code in sorted(set(errors) | body_errors | {"405", "500"} | ({"401"} if auth else set())):
         responses[code] = _json("Error", _ERROR_RESPONSES[code])
     operation = {"summary": summary, "responses": responses}
     if not auth:
         operation["security"] = []
     if body:
         operation["requestBody"] = {"required": body_required,
-                                    "content": {"application/json": {"schema": _ref(body)}}}
+                                    "content": {"application/json": {"schema": ref(body)}}}
     if params:
         operation["parameters"] = params
     return operation
@@ -265,7 +56,7 @@ def _id_param(name: str) -> list:
 
 def _device_param(*more: str) -> list:
     device = {"name": "device_id", "in": "path", "required": True,
-              "schema": {"type": "string", "minLength": 1, "maxLength": 100}}
+              "schema": fields.DEVICE_ID.schema()}
     return [device] + [param for name in more for param in _id_param(name)]
 
 
@@ -279,7 +70,7 @@ PATHS = {
         ["400", "429"], body="SignInCodeRequest", auth=False)},
     "/api/v1/sign-in": {"post": _operation(
         "Trade the texted code for a bff API token", ("201", "SignedIn", "Signed in."),
-        ["400"], body="SignInRequest", auth=False)},
+        ["400", "429"], body="SignInRequest", auth=False)},
     "/api/v1/tokens/current": {"delete": _operation(
         "Revoke the token this request carries", ("200", "Revoked", "Revoked."), [])},
     "/api/v1/products": {"get": _operation(
@@ -299,7 +90,8 @@ PATHS = {
     "/api/v1/devices": {"get": _operation(
         "The person's devices", ("200", "DeviceList", "Devices."), _CLOUD)},
     "/api/v1/claims": {"post": _operation(
-        "Claim a device with its QR tag or box code", ("200", "Claim", "The claim (new or the same one)."),
+        "Claim a device with its QR tag or box code",
+        ("200", "Claim", "The claim (new or the same one), as it stands after its first attempt."),
         ["400", "403", "429", *_CLOUD], body="ClaimRequest")},
     "/api/v1/claims/{claim_id}": {"get": _operation(
         "One of the person's claims", ("200", "Claim", "The claim."), ["404"],
@@ -353,6 +145,10 @@ PATHS = {
 
 PATHS["/api/v1/devices/{device_id}"]["delete"]["responses"]["202"] = _json(
     "Move", "Under way: the cloud was busy; bff finishes the move (follow it in GET /api/v1/devices).")
+PATHS["/api/v1/claims"]["post"]["responses"]["202"] = {**_json(
+    "Claim", "Stored and still `requested`: the cloud did not answer within the reply deadline "
+             "(BFF_API_REPLY_DEADLINE); bff finishes it. Follow it at status_url (also the Location header)."),
+    "headers": {"Location": {"schema": {"type": "string"}, "description": "the claim's status URL"}}}
 
 DOCUMENT = {
     "openapi": "3.1.0",

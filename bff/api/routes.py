@@ -13,10 +13,14 @@ Every error, on every route under `/api/v1` (unknown paths and wrong methods too
 """
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, url_for
 
+from bff.guesses import Guesser
+from bff.web.json_body import json_object
 from bff.web.login import client_ip, csrf
+from bff.api import fields
 from bff.api.auth import current_caller
+from bff.api.claim_runs import claim_runs_for
 from bff.api.errors import ApiError, init_errors, json_response, valid_id
 from bff.api.openapi import openapi_document
 from bff.api.shapes import (
@@ -34,38 +38,18 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
 init_errors(bp)
 
-PHONE_LIMIT = 40
-CODE_LIMIT = 20
-NAME_LIMIT = 80
-WORD_LIMIT = 100  # product names, device IDs, tags, box codes
-
-
 # -- reading requests --------------------------------------------------------------------------------
 
 
 def _body() -> dict:
-    """The request's JSON object ({} for an empty body); any other body is a 400."""
-    if not request.get_data(cache=True):
-        return {}
-    data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict):
-        raise ApiError("body is not a JSON object", public_message="The request body must be a JSON object.")
-    return data
+    """The request's JSON object ({} for an empty body); anything else is a 4xx (bff/web/json_body.py).
+    Its fields are read by their rules in bff/api/fields.py, the rules the OpenAPI document states."""
+    return json_object()
 
 
-def _text(body: dict, name: str, *, limit: int = WORD_LIMIT, required: bool = False) -> str | None:
-    """A string field of the body (None when absent or null); a wrong type or length is a 400."""
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise ApiError(f"missing {name}", code="missing_field", public_message=f"The field {name} is missing.",
-                           next_step=f"Send {name} and try again.")
-        return None
-    if not isinstance(value, str) or len(value) > limit:
-        raise ApiError(f"bad {name}", code="invalid_field",
-                       public_message=f"The field {name} must be text of at most {limit} characters.",
-                       next_step=f"Fix {name} and try again.")
-    return value
+def api_guesser(user_id: int) -> Guesser:
+    """Who tries a box's tag or label code from this request: the caller and the address."""
+    return Guesser(user_id=user_id, ip=client_ip())
 
 
 def _user_id() -> int:
@@ -78,7 +62,7 @@ def _user_id() -> int:
 @bp.post("/sign-in/code")
 def send_sign_in_code():
     """Text a sign-in code to the phone number."""
-    phone = _text(_body(), "phone", limit=PHONE_LIMIT, required=True)
+    phone = fields.PHONE.read(_body(), "phone", required=True)
     accounts = get_services().accounts
     phone = accounts.request_sign_in_code(phone, ip=client_ip())
     return json_response({"phone": phone, "expires_in": accounts.CODE_LIFETIME}, 202)
@@ -88,9 +72,9 @@ def send_sign_in_code():
 def sign_in():
     """Trade the texted code for a bff API token."""
     body = _body()
-    phone = _text(body, "phone", limit=PHONE_LIMIT, required=True)
-    code = _text(body, "code", limit=CODE_LIMIT, required=True)
-    name = _text(body, "name", limit=NAME_LIMIT)
+    phone = fields.PHONE.read(body, "phone", required=True)
+    code = fields.SIGN_IN_CODE.read(body, "code", required=True)
+    name = fields.TOKEN_NAME.read(body, "name")
     services = get_services()
     user = services.accounts.verify_sign_in_code(phone, code, ip=client_ip())
     token = services.api_tokens.issue(user.id, name)
@@ -120,7 +104,7 @@ def products():
 def create_claim_code():
     """A claim code to hand to the device over SoftAP (`set` `{"k":"cc","v":CODE}`)."""
     user_id = _user_id()
-    product = _text(_body(), "product")
+    product = fields.PRODUCT.read(_body(), "product")
     setup = get_services().setup
     issued = setup.create_claim_code(user_id, product, channel="api")
     status_url = url_for("api.claim_code", code_id=issued.id)
@@ -140,7 +124,7 @@ def claim_code(code_id: int):
 def report_device(code_id: int):
     """Say which device the app set up with the code (from SoftAP `device-id`)."""
     user_id = _user_id()
-    device_id = _text(_body(), "device_id", required=True)
+    device_id = fields.DEVICE_ID.read(_body(), "device_id", required=True)
     setup = get_services().setup
     status = setup.report_device(valid_id(code_id), user_id, device_id)
     return json_response(code_json(status, setup.clock()))
@@ -150,7 +134,7 @@ def report_device(code_id: int):
 def setup_token():
     """A customer token for Particle's own setup libraries; it expires in minutes."""
     user_id = _user_id()
-    product_name = _text(_body(), "product")
+    product_name = fields.PRODUCT.read(_body(), "product")
     setup = get_services().setup
     issued = setup.setup_token(user_id, product_name)
     status_url = url_for("api.claim_code", code_id=issued.watch_id)
@@ -174,16 +158,29 @@ def create_claim():
     customer's rights: a serial alone proves nothing, bff/claims/serials.py)."""
     user_id = _user_id()
     body = _body()
-    serial = _text(body, "serial_number") or _text(body, "iccid")
-    device_id = _text(body, "device_id", required=not serial)
-    tag, label_code = _text(body, "tag"), _text(body, "label_code")
+    serial_number, iccid = fields.SERIAL.read(body, "serial_number"), fields.SERIAL.read(body, "iccid")
+    serial = serial_number or iccid
+    device_id = fields.DEVICE_ID.read(body, "device_id", required=not serial)
+    tag, label_code = fields.TAG.read(body, "tag"), fields.LABEL_CODE.read(body, "label_code")
     if not tag and not label_code:
         raise ApiError("no tag or label_code", code="missing_field",
                        public_message="Send the tag from the box QR code or the box code.",
                        next_step="Add tag or label_code and try again.")
-    claim = get_services().claims.request_claim(user_id, device_id, channel="api", tag=tag,
-                                                label_code=label_code, serial=serial)
-    return json_response(claim_json(claim, get_services().devices.short_name))
+    services = get_services()
+    claim = services.claims.request_claim(user_id, device_id, channel="api", tag=tag, label_code=label_code,
+                                          serial=serial, attempt=False, who=api_guesser(user_id))
+    if claim.state == "requested" and claim.attempts == 0:  # new: its first attempt, under the deadline
+        claim_runs_for(current_app._get_current_object(), services).attempt_within_deadline(claim.id)
+        claim = services.claims.claim(claim.id)
+    return _claim_reply(claim)
+
+
+def _claim_reply(claim):
+    """The claim; 202 with its status URL (`Location`) while it is still `requested`."""
+    status_url = url_for("api.claim", claim_id=claim.id)
+    headers = {"Location": status_url} if claim.state == "requested" else None
+    return json_response(claim_json(claim, get_services().devices.short_name, status_url),
+                         202 if headers else 200, headers=headers)
 
 
 @bp.get("/claims/<int:claim_id>")
@@ -195,7 +192,7 @@ def claim(claim_id: int):
     if found is None:
         raise ApiError(f"no claim {claim_id} for user {user_id}", status=404, code="not_found",
                        public_message="We could not find that claim.", next_step="Check the claim id.")
-    return json_response(claim_json(found, get_services().devices.short_name))
+    return json_response(claim_json(found, get_services().devices.short_name, url_for("api.claim", claim_id=claim_id)))
 
 
 # -- my number ------------------------------------------------------------------------------------------
@@ -206,12 +203,8 @@ def start_number_change():
     """Move to a new phone number: a code is texted to it (and to the old number, unless lost)."""
     user_id = _user_id()
     body = _body()
-    phone = _text(body, "phone", limit=PHONE_LIMIT, required=True)
-    lost = body.get("old_number_lost", False)
-    if not isinstance(lost, bool):
-        raise ApiError("bad old_number_lost", code="invalid_field",
-                       public_message="The field old_number_lost must be true or false.",
-                       next_step="Fix old_number_lost and try again.")
+    phone = fields.PHONE.read(body, "phone", required=True)
+    lost = bool(fields.FLAG.read(body, "old_number_lost"))
     services = get_services()
     change = services.number_changes.start(services.accounts.user(user_id), phone, ip=client_ip(),
                                            old_number_lost=lost)
@@ -223,8 +216,8 @@ def confirm_number_change():
     """The code texted to the new number (and the one to the old number): then the move is made."""
     user_id = _user_id()
     body = _body()
-    new_code = _text(body, "new_code", limit=CODE_LIMIT)
-    old_code = _text(body, "old_code", limit=CODE_LIMIT)
+    new_code = fields.SIGN_IN_CODE.read(body, "new_code")
+    old_code = fields.SIGN_IN_CODE.read(body, "old_code")
     changes = get_services().number_changes
     change = changes.confirm(user_id, new_code=new_code, old_code=old_code)
     return json_response(number_change_json(change, changes.clock()))

@@ -67,13 +67,13 @@ def device_json(view) -> dict:
             "shared": view.shared}
 
 
-def claim_json(claim, short_name) -> dict:
+def claim_json(claim, short_name, status_url: str) -> dict:
     return {
         "id": claim.id, "device_id": claim.device_id, "device_name": short_name(claim.device_id),
         "state": claim.state, "outcome": claim.outcome, "done": claim.done, "succeeded": claim.succeeded,
         "title": claim.title, "message": claim.message, "next_step": claim.next_step,
         "created_at": iso(claim.created_at), "updated_at": iso(claim.updated_at),
-        "finished_at": iso(claim.finished_at),
+        "finished_at": iso(claim.finished_at), "status_url": status_url,
     }
 
 

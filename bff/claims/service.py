@@ -21,12 +21,13 @@ import re
 import time
 from dataclasses import dataclass
 
-from bff import errors, labels
+from bff import errors
+from bff.guesses import Guesser
 from bff.claims.fixes import ClaimFixes
+from bff.claims.proofs import ProofChecks
 from bff.claims.serials import SerialResolver
 from bff.claims.texts import CLAIMED_FOR_YOU_TEXTS, NOTIFY_TEXTS, OUTCOME_TEXTS
 from bff.devices import DeviceService, DeviceView
-from bff.device_ids import normalize_device_id
 
 logger = logging.getLogger(__name__)
 
@@ -77,65 +78,41 @@ class Claim:
         )
 
 
-class ClaimsService(ClaimFixes):
+class ClaimsService(ProofChecks, ClaimFixes):
     """Claims for every channel, over the store, the Particle client and the SMS sender; the
-    operators' fixes (retry now, cancel) are in bff/claims/fixes.py."""
+    proofs of holding a box (limited per guesser) are in bff/claims/proofs.py, the operators'
+    fixes (retry now, cancel) in bff/claims/fixes.py."""
 
     def __init__(self, store, particle, sms, *, label_key: str, devices: DeviceService | None = None,
-                 rate_limit=None, audit=None, events=None, clock=time.time) -> None:
+                 rate_limit=None, audit=None, events=None, guesses=None, clock=time.time) -> None:
         self.store = store
         self.particle = particle
         self.sms = sms
         self.label_key = label_key
         self.rate_limit = rate_limit  # callable(key, limit=, window_seconds=) -> True when over
+        self.guesses = guesses  # GuessLimits: wrong proofs per person, phone, address (bff/guesses.py)
         self.audit = audit  # operators' claims and fixes are written there (bff/audit)
         self.events = events  # WebhookOutbox: device.claimed / claim.failed, with the final state
         self.clock = clock
-        self.devices = devices or DeviceService(store, particle)
+        self.devices = devices or DeviceService(store, particle, label_key=label_key)
         self.serials = SerialResolver(store, particle, self.devices, rate_limit=rate_limit, clock=clock)
-
-    # -- finding the device -----------------------------------------------------------------------
-
-    def device_for_link(self, device_id: str, tag: str | None) -> DeviceView:
-        """The device behind a QR link, if the tag proves the link came from its label."""
-        device_id = self._device_id(device_id)
-        if not tag or not labels.verify_qr_tag(self.label_key, device_id, tag):
-            raise errors.ClaimRefused(f"bad or missing QR tag for {device_id}")
-        return self.devices.find(device_id)
-
-    def device_for_label_code(self, code: str) -> DeviceView:
-        """The device with this label code (typos are reported as typos, with a hint)."""
-        return self.devices.view(self._device_row_for_label_code(code))
-
-    def device_id_for_label_code(self, code: str) -> str:
-        """The ID of the device with this label code, from SQLite alone (no cloud call)."""
-        return self._device_row_for_label_code(code)["device_id"]
-
-    def _device_row_for_label_code(self, code: str) -> dict:
-        row = self.store.device_by_label_code(labels.check_label_code(code))
-        if row is None:
-            raise errors.ClaimRefused(f"no device has label code {code!r}")
-        return row
-
-    def link_tag(self, device_id: str) -> str:
-        """The QR tag of a device's label; a typed label code proves possession just as the QR
-        does, so the page it leads to gets the same tag."""
-        return labels.qr_tag(self.label_key, device_id)
-
-    def _device_id(self, text: str) -> str:
-        try:
-            return normalize_device_id(text)
-        except errors.InvalidDeviceId as error:
-            raise errors.ClaimRefused(f"not a device ID: {text!r}") from error
 
     # -- asking for a claim -----------------------------------------------------------------------
 
     def request_claim(self, user_id: int, device_id: str, *, channel: str, tag: str | None = None,
                       label_code: str | None = None, actor_user_id: int | None = None,
-                      operator: bool = False, serial: str | None = None) -> Claim:
+                      operator: bool = False, serial: str | None = None, attempt: bool = True,
+                      who: Guesser | None = None) -> Claim:
         """Claim the device for the user, or return the claim already made for this request.
-        `serial`: a serial number or ICCID (bff/claims/serials.py: alone for operators only)."""
-        device = self._proven_device(device_id, tag, label_code, operator, serial)
+        `serial`: a serial number or ICCID (bff/claims/serials.py: alone for operators only).
+        `attempt=False`: the claim is stored (`requested`, never tried) and the caller runs
+        `attempt(claim.id)` itself, e.g. under a reply deadline (bff/api/claim_runs.py).
+        `who` tries the proof (default: the person, or the operator acting; operators' claims
+        check no proof but a serial's, and moves none)."""
+        if who is None and (serial or not operator):
+            who = Guesser(user_id=actor_user_id or user_id, operator=operator)
+        with self._guessing(who):
+            device = self._proven_device(device_id, tag, label_code, operator, serial)
         existing = self._existing_claim(user_id, device.device_id)
         if existing is not None:
             return existing
@@ -146,7 +123,8 @@ class ClaimsService(ClaimFixes):
         )
         if claim_id is None:  # another request for this device won the race
             return self._existing_claim(user_id, device.device_id) or self._refuse_busy(device)
-        self.attempt(claim_id)
+        if attempt:
+            self.attempt(claim_id)
         return self.claim(claim_id)
 
     def request_claim_for(self, customer_id: int, device_id: str, *, operator_id: int, channel: str,
@@ -190,39 +168,6 @@ class ClaimsService(ClaimFixes):
         if template and phone:
             text = template.format(device=self.devices.short_name(claim.device_id))
             self.sms.send(phone, text, purpose=CLAIMED_FOR_CUSTOMER_PURPOSE, claim_id=claim.id)
-
-    def _proven_device(self, device_id: str | None, tag: str | None, label_code: str | None,
-                       operator: bool, serial: str | None = None) -> DeviceView:
-        if serial:
-            return self._device_for_serial(serial, device_id, label_code, operator)
-        if operator:
-            return self.devices.find(self._device_id(device_id))
-        if label_code:
-            device = self.device_for_label_code(label_code)
-            if device.device_id != self._device_id(device_id):
-                raise errors.ClaimRefused("label code of another device")
-            return device
-        return self.device_for_link(device_id, tag)
-
-    def _device_for_serial(self, serial: str, device_id: str | None, label_code: str | None,
-                           operator: bool) -> DeviceView:
-        """Operators: the serial or ICCID alone names the device. Customers: the label code does,
-        and the serial must be that device's (printed, guessable: never the proof)."""
-        if label_code:
-            device = self.device_for_label_code(label_code)
-            if not self.serials.matches(device.device_id, serial):
-                raise errors.SerialNotOnThisDevice(f"{serial!r} is not {device.device_id}'s")
-        elif operator:
-            device = self.serials.resolve(serial)
-        else:
-            raise errors.SerialNeedsLabelCode("a customer sent a serial number or ICCID alone")
-        if device_id and device.device_id != self._device_id(device_id):
-            raise errors.ClaimRefused("serial number of another device")
-        return device
-
-    def device_for_serial(self, text: str) -> DeviceView:
-        """The device with this serial number or ICCID, for operators (may call the cloud's look-up)."""
-        return self.serials.resolve(text)
 
     def _existing_claim(self, user_id: int, device_id: str) -> Claim | None:
         """The user's open claim of the device, or their successful one (idempotent repeats)."""

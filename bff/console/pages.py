@@ -77,7 +77,7 @@ def index():
         messages=messages,
         outbox_version=_version(messages),
         phone=phone,
-        conversation=sms_simulator.conversation(services.store, phone),
+        conversation=sms_simulator.conversation(services.store, phone, reveal=services.sealer.reveal),
     )
 
 

@@ -68,13 +68,14 @@ def _reply_text(response) -> str:
     return " ".join(message.text or "" for message in root.findall("./Message"))
 
 
-def conversation(store, phone: str, *, limit: int = 30) -> list[dict]:
-    """What the phone sees, oldest first: {"who": "phone"|"bff", "text", "at", "note"}."""
+def conversation(store, phone: str, *, limit: int = 30, reveal=lambda text: text) -> list[dict]:
+    """What the phone sees, oldest first: {"who": "phone"|"bff", "text", "at", "note"}; `reveal`
+    opens replies kept sealed (a claim code: `services.sealer.reveal`)."""
     entries = []
     for row in store.inbound_messages(from_phone=phone, limit=limit):
         entries.append({"who": "phone", "text": row["body"], "at": row["created_at"], "note": ""})
         if row["reply"]:
-            entries.append({"who": "bff", "text": row["reply"], "at": row["replied_at"] or row["created_at"],
+            entries.append({"who": "bff", "text": reveal(row["reply"]) or "", "at": row["replied_at"] or row["created_at"],
                             "note": "reply"})
     for row in store.outbound_messages(to_phone=phone, limit=limit):
         entries.append({"who": "bff", "text": row["body"], "at": row["created_at"],

@@ -117,6 +117,13 @@ class AccountQueries:
             ).fetchone()
         return row[0]
 
+    def rate_count(self, key: str, window_start: float) -> int:
+        """The counter of (`key`, window) as it stands (0 when nothing was counted); counts nothing."""
+        row = self.db.execute(
+            "SELECT count FROM rate_counters WHERE key = ? AND window_start = ?", [key, window_start]
+        ).fetchone()
+        return row[0] if row else 0
+
     def prune_rate_counters(self, *, before: float) -> int:
         """Delete counters of windows that started before `before`; returns how many went."""
         return self.db.execute("DELETE FROM rate_counters WHERE window_start < ?", [before]).rowcount

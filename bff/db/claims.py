@@ -1,14 +1,15 @@
 """SQL for claims and label codes (mixed into `bff.db.store.Store`)."""
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from typing import Callable
+from typing import Callable, Iterable
 
 from bff.db.transactions import first_row, now_or
 
 OPEN_STATES = ("requested", "waiting_for_device")
 _OPEN = "state IN ('requested', 'waiting_for_device')"
-LABEL_CODE_TRIES = 20
+LABEL_CODE_TRIES = 20  # a new code colliding this often means the generator is broken
 # An open claim of the device, or the user's successful claim of a device they still own.
 _CLAIM_EXISTS = (
     f"SELECT 1 FROM claims WHERE device_id = ? AND {_OPEN} UNION ALL "
@@ -18,7 +19,7 @@ _CLAIM_EXISTS = (
     # a device being moved (removed, given) may be claimed only by the person it is moving to
     "SELECT 1 FROM moves WHERE device_id = ? AND state IN ('requested', 'released') "
     "AND COALESCE(to_user_id, -1) != ?"
-)  # a new random code colliding this often means the generator is broken
+)
 
 
 class ClaimQueries:
@@ -134,22 +135,23 @@ class ClaimQueries:
     def device_by_label_code(self, label_code: str) -> dict | None:
         return first_row(self.db.query("SELECT * FROM devices WHERE label_code = ?", [label_code]))
 
-    def ensure_label_code(self, device_id: str, new_code: Callable[[], str],
+    def ensure_label_code(self, device_id: str, new_code: Callable[[], str] | Iterable[str],
                           *, now: float | None = None) -> str:
-        """The device's label code, giving it a fresh unique one if it has none yet."""
-        for _ in range(LABEL_CODE_TRIES):
+        """The device's label code, giving it one if it has none yet: the first of `new_code`'s
+        codes (an iterable, e.g. the derived codes in order, or a callable drawn again) that no
+        other device holds. A code the device already has is kept."""
+        codes = iter(new_code, None) if callable(new_code) else iter(new_code)
+        for code in itertools.islice(codes, LABEL_CODE_TRIES):
             try:
                 self.db.execute(
                     "UPDATE devices SET label_code = ?, updated_at = ? "
                     "WHERE device_id = ? AND label_code IS NULL",
-                    [new_code(), now_or(now), device_id],
+                    [code, now_or(now), device_id],
                 )
             except sqlite3.IntegrityError:
-                continue  # that code belongs to another device already: draw again
+                continue  # that code belongs to another device already: take the next one
             row = self.db.execute("SELECT label_code FROM devices WHERE device_id = ?", [device_id]).fetchone()
             if row is None:
                 raise KeyError(f"unknown device {device_id}")
             return row[0]
-        raise RuntimeError("could not draw a unique label code")
-
-
+        raise RuntimeError("could not find a unique label code")

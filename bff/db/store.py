@@ -32,6 +32,7 @@ from bff.db.messages import MessageQueries
 from bff.db.metrics import MetricsQueries
 from bff.db.operators import OperatorQueries
 from bff.db.people import PeopleQueries
+from bff.db.recovery import RecoveryQueries
 from bff.db.sessions import SessionQueries
 from bff.db.transactions import first_row, immediate_transaction, now_or
 from bff.db.webhooks import WebhookQueries
@@ -50,7 +51,7 @@ DEVICE_COLUMNS = (
 
 class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, FieldQueries, ImportQueries,
             LifecycleQueries, MessageQueries, MetricsQueries, NumberChangeQueries, OperatorQueries,
-            PeopleQueries, SerialQueries, SessionQueries, SetupQueries, WebhookQueries):
+            PeopleQueries, RecoveryQueries, SerialQueries, SessionQueries, SetupQueries, WebhookQueries):
     """bff's SQLite database: schema migrations and every query bff runs.
 
     Queries of one area live in a mixin of their own (bff/db/accounts.py, calls.py, claims.py,
@@ -172,15 +173,16 @@ class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, FieldQuer
         return first_row(self.db.query("SELECT * FROM shadow_customers WHERE username = ?", [username]))
 
     def reserve_shadow_customer(self, user_id: int, product_key: str, username: str,
-                                *, now: float | None = None) -> dict:
+                                *, now: float | None = None) -> dict | None:
         """Record `username` as the user's customer in the product, unless one is recorded already.
 
-        Returns the row that holds: the existing one if another thread or process won the race.
+        Returns the row that holds: the existing one if another thread or process won the race;
+        None when another user holds `username` (the caller names the customer otherwise).
         Stored before the cloud is asked, so a crash in between cannot make a second username.
         """
         self.db.execute(
             "INSERT INTO shadow_customers (user_id, product_key, username, created_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, product_key) DO NOTHING",
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [user_id, product_key, username, now_or(now)],
         )
         return self.shadow_customer(user_id, product_key)

@@ -1,6 +1,7 @@
 """SQL for Wi-Fi setup: the claim codes handed out and what became of them (mixed into `bff.db.store.Store`).
 
-Claim codes (`claim_codes`): only a hash of the code is kept, with who asked, for which product,
+Claim codes (`claim_codes`): a hash of the code (and, for its owner's page while it is open, the
+code sealed with `BFF_TOKEN_KEY`: `code_sealed`, dropped when it closes) is kept, with who asked, for which product,
 until when, and what became of it: `open` -> `arrived` (a device came online on their account)
 | `expired` (with a `diagnosis`). API tokens (`api_tokens`): only a hash, revocable.
 Callers (bff/wifi_setup/) pass normalised values; times are Unix seconds.
@@ -21,14 +22,15 @@ class SetupQueries:
 
     def insert_claim_code(self, *, user_id: int, product_key: str, code_hash: str, code_hint: str,
                           channel: str, owned_before: list[str], expires_at: float,
-                          first_check_at: float, now: float | None = None) -> int:
+                          first_check_at: float, code_sealed: str | None = None,
+                          now: float | None = None) -> int:
         """Record a claim code handed to a person; returns its id."""
         cursor = self.db.execute(
             "INSERT INTO claim_codes (user_id, product_key, code_hash, code_hint, channel, state, "
-            "owned_before, created_at, expires_at, next_check_at) "
-            "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
+            "owned_before, created_at, expires_at, next_check_at, code_sealed) "
+            "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
             [user_id, product_key, code_hash, code_hint, channel, json.dumps(sorted(owned_before)),
-             now_or(now), expires_at, first_check_at],
+             now_or(now), expires_at, first_check_at, code_sealed],
         )
         return cursor.lastrowid
 
@@ -39,7 +41,7 @@ class SetupQueries:
         """
         cursor = self.db.execute(
             "UPDATE claim_codes SET state = 'arrived', device_id = ?, arrived_at = ?, "
-            "diagnosis = NULL, diagnosed_at = NULL WHERE id = ? AND state != 'arrived'",
+            "diagnosis = NULL, diagnosed_at = NULL, code_sealed = NULL WHERE id = ? AND state != 'arrived'",
             [device_id, now_or(now), code_id],
         )
         return cursor.rowcount == 1
@@ -47,7 +49,7 @@ class SetupQueries:
     def expire_claim_code(self, code_id: int, diagnosis: str, *, now: float | None = None) -> bool:
         """Close an open code that no device arrived with; False if it is no longer open."""
         cursor = self.db.execute(
-            f"UPDATE claim_codes SET state = 'expired', diagnosis = ?, diagnosed_at = ? "
+            f"UPDATE claim_codes SET state = 'expired', diagnosis = ?, diagnosed_at = ?, code_sealed = NULL "
             f"WHERE id = ? AND {_OPEN}",
             [diagnosis, now_or(now), code_id],
         )

@@ -2,7 +2,8 @@
 
 bff knows a device from an import, the worker's reconcile of the product device lists, or an
 event. A device it does not know yet is looked up in each configured product once, then kept.
-Every known device gets a human label code (bff/labels/) the first time it is kept.
+Every known device gets a human label code (bff/labels/) the first time it is kept, derived
+from `BFF_LABEL_KEY` and its device ID, so `flask bff rebuild` can give it back after a lost disk.
 The channels (pages, SMS, API), the claims and Wi-Fi setup services and the worker share one
 instance (`get_services().devices`).
 """
@@ -40,9 +41,10 @@ class DeviceView:
 class DeviceService:
     """Reads, keeps and renames known devices."""
 
-    def __init__(self, store, particle) -> None:
+    def __init__(self, store, particle, *, label_key: bytes | str | None = None) -> None:
         self.store = store
         self.particle = particle
+        self.label_key = label_key  # BFF_LABEL_KEY: label codes derived from it (random without it)
 
     def find(self, device_id: str) -> DeviceView:
         """The device's view; looks it up in the products when bff does not know it yet."""
@@ -71,8 +73,16 @@ class DeviceService:
         if owner:
             fields["owner"] = device.get("owner")
         self.store.upsert_device(device_id, product_key=product_key, **fields)
-        self.store.ensure_label_code(device_id, labels.new_label_code)
+        self.ensure_label_code(device_id)
         return self.store.device(device_id)
+
+    def ensure_label_code(self, device_id: str, *, now: float | None = None) -> str:
+        """The device's label code; one derived from the label key if it has none yet (a code
+        it already has, random from before derived codes, is kept)."""
+        if self.label_key is None:
+            return self.store.ensure_label_code(device_id, labels.new_label_code, now=now)
+        codes = labels.derived_label_codes(self.label_key, device_id)
+        return self.store.ensure_label_code(device_id, codes, now=now)
 
     def view(self, row: dict) -> DeviceView:
         product_key = row["product_key"]

@@ -31,8 +31,8 @@ from bff.errors.cloud import (  # noqa: F401
 )
 from bff.errors.accounts import (  # noqa: F401
     InvalidPhoneNumber, LoginTaken, NotSignedIn, OperatorSetupError, SignInCodeExpired,
-    SignInCodeLocked, SignInError, TooManySignInCodes, TooManySignInTries, WrongPassword,
-    WrongSignInCode,
+    SignInCodeLocked, SignInError, TooManySignInCodes, TooManySignInTries, TooManyWrongCodes,
+    WrongPassword, WrongSignInCode,
 )
 from bff.errors.accounts import (  # noqa: F401
     NoNumberChange, NumberChangeError, NumberTaken, OldNumberCodeNeeded, SameNumber,

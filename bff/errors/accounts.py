@@ -86,6 +86,20 @@ class TooManySignInTries(SignInError):
         super().__init__(detail, **kwargs)
 
 
+class TooManyWrongCodes(BffError):
+    """Too many wrong codes from one person, phone or address lately: box codes, QR tags or serial
+    numbers that did not prove holding a box (bff/guesses.py), or sign-in codes typed for
+    many phones. `retry_after` seconds to wait; nothing was checked."""
+
+    public_message = "There were too many wrong codes in a short time."
+    next_step = "Please wait a few minutes, then try again."
+
+    def __init__(self, detail: str | None = None, *, retry_after: float = 900, **kwargs) -> None:
+        self.retry_after = max(1, int(retry_after + 0.999))
+        kwargs.setdefault("next_step", f"Please wait {_wait_words(self.retry_after)}, then try again.")
+        super().__init__(detail, **kwargs)
+
+
 class NotSignedIn(SignInError):
     """A page or JSON route that needs a signed-in person was asked without one."""
 

@@ -3,7 +3,8 @@
 Everything here is pure: nothing is stored or sent. The caller keeps each device's label code
 (SQLite, see bff/db/store.py) and passes `BFF_LABEL_KEY` and `BFF_PUBLIC_URL` in.
 
-- `bff.labels.codes`: the 12-symbol label code with its check symbol (scheme and proof there).
+- `bff.labels.codes`: the 12-symbol label code with its check symbol, derived from the device ID
+  under `BFF_LABEL_KEY` (scheme and proof there).
 - `bff.labels.qr`: the QR possession tag, the claim URL and QR images (SVG and PNG).
 - `bff.labels.sheet`: the print-ready HTML label sheet (templates/labels/sheet.html).
 
@@ -18,6 +19,8 @@ from bff.labels.codes import (
     LabelCodeTypoError,
     NotALabelCodeError,
     check_label_code,
+    derived_label_code,
+    derived_label_codes,
     format_label_code,
     is_label_code,
     label_check_symbol,
@@ -47,6 +50,8 @@ __all__ = [
     "LabelCodeTypoError",
     "NotALabelCodeError",
     "check_label_code",
+    "derived_label_code",
+    "derived_label_codes",
     "format_label_code",
     "is_label_code",
     "label_check_symbol",

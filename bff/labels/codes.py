@@ -7,8 +7,9 @@ Scheme (the contract is in the README, "How a claim works"):
   as another is gone, and 29 is prime. On input the letters that are not in the alphabet fold
   onto the symbol they look like: O to 0, I and L to 1, Z to 2, S to 5, B to 8, U to V. Case,
   spaces and dashes do not matter, so every letter and digit a person types means something.
-- A code is 12 symbols: 11 random symbols (11 * log2(29) = 53.4 bits, from `secrets`) and
-  one check symbol.
+- A code is 12 symbols: 11 symbols that look random (11 * log2(29) = 53.4 bits: derived from
+  `BFF_LABEL_KEY` and the device ID, see below; before that drawn from `secrets`) and one check
+  symbol.
 - Check: with symbol values v0..v11 (their index in the alphabet) and weights 12, 11, ..., 1
   (position i has weight 12 - i), a code is valid when sum(weight * value) % 29 == 0. The
   last symbol has weight 1, so it is simply minus the weighted sum of the others, mod 29.
@@ -26,17 +27,30 @@ Why that catches every single-symbol error and every swap of two neighbours:
   caught by the length.
 
 The canonical form (what the caller stores) is 12 upper-case symbols without separators;
-`format_label_code` groups it as ``XXXX-XXXX-XXXX`` for print and screens. Codes are random,
-not derived from the device ID: the store keeps them and should refuse duplicates (a UNIQUE
-column; on the rare clash, draw a new code).
+`format_label_code` groups it as ``XXXX-XXXX-XXXX`` for print and screens.
+
+Derived codes (`derived_label_code`, every code bff makes since backups and rebuild came in):
+the 11 symbols are HMAC-SHA256 of the lower-case device ID under `BFF_LABEL_KEY` (in a domain
+of their own, so a code says nothing about the QR tag), its first 128 bits read as a number
+and written as 11 base-29 digits (29**11 is 2**53.4; the bias of 2**128 mod 29**11 is below
+2**-74), then the check symbol. So with the same key a lost database can recompute every code
+printed since; the key must never change while such labels are out. The store still keeps
+each code and refuses duplicates (a UNIQUE column): on the astronomically rare clash the
+device takes the next code of `derived_label_codes` (counter 1, 2, ...: still derived, still
+deterministic). Codes drawn at random (`new_label_code`, before derived codes) stay valid:
+they are kept, but only a backup brings them back.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import secrets
-
-from bff.errors import BffError
 import unicodedata
+from typing import Iterator
+
+from bff.device_ids import normalize_device_id
+from bff.errors import BffError
 
 LABEL_CODE_ALPHABET = "0123456789ACDEFGHJKMNPQRTVWXY"
 LABEL_CODE_LENGTH = 12
@@ -51,6 +65,8 @@ _VALUE_OF = {symbol: value for value, symbol in enumerate(LABEL_CODE_ALPHABET)}
 _LOOKALIKES = {"O": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "U": "V"}
 _SEPARATORS = frozenset(" \t\r\n-_.\u2010\u2011\u2012\u2013\u2014\u2212")
 _LONGEST_TYPED_CODE = 64  # characters, separators included; longer text is not read at all
+
+_LABEL_CODE_DOMAIN = b"bff label code\x00"  # HMAC message prefix: not the QR tag's message
 
 _WHAT_TO_DO = "Check the code on the box and type it again."
 
@@ -91,6 +107,30 @@ def new_label_code() -> str:
     """A fresh random label code in canonical form (12 symbols, no separators)."""
     symbols = "".join(secrets.choice(LABEL_CODE_ALPHABET) for _ in range(LABEL_CODE_RANDOM_SYMBOLS))
     return symbols + label_check_symbol(symbols)
+
+
+def derived_label_code(label_key: bytes | str, device_id: str, counter: int = 0) -> str:
+    """The device's label code derived from `label_key` (`BFF_LABEL_KEY`): the same key and
+    device ID always give the same code. `counter` > 0 gives the fallbacks after a clash."""
+    message = _LABEL_CODE_DOMAIN + normalize_device_id(device_id).encode("ascii")
+    if counter:
+        message += b"/" + str(counter).encode("ascii")
+    digest = hmac.new(_key_bytes(label_key), message, hashlib.sha256).digest()
+    number = int.from_bytes(digest[:16], "big")
+    symbols = []
+    for _ in range(LABEL_CODE_RANDOM_SYMBOLS):
+        number, value = divmod(number, _MODULUS)
+        symbols.append(LABEL_CODE_ALPHABET[value])
+    body = "".join(symbols)
+    return body + label_check_symbol(body)
+
+
+def derived_label_codes(label_key: bytes | str, device_id: str) -> Iterator[str]:
+    """The device's derived code, then its fallbacks for clashes (counter 1, 2, ...), endlessly."""
+    counter = 0
+    while True:
+        yield derived_label_code(label_key, device_id, counter)
+        counter += 1
 
 
 def label_check_symbol(symbols: str) -> str:
@@ -169,3 +209,11 @@ def _wrong_length_error(length: int) -> NotALabelCodeError:
     return NotALabelCodeError(
         f"A box code has {LABEL_CODE_LENGTH} letters and numbers, but this one has {length}."
     )
+
+
+def _key_bytes(label_key: bytes | str) -> bytes:
+    """The label key as bytes; an empty key would make every derived code public."""
+    key = label_key.encode("utf-8") if isinstance(label_key, str) else bytes(label_key)
+    if not key:
+        raise ValueError("the label key (BFF_LABEL_KEY) is empty")
+    return key

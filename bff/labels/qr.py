@@ -4,7 +4,8 @@ The QR on a box holds ``{PUBLIC_URL}/d/{device_id}?k={tag}``. The tag proves tha
 holds the box: it is HMAC-SHA256 of the lower-case device ID under `BFF_LABEL_KEY`, cut to
 80 bits and written as 16 lower-case base32 letters (10 bytes encode to exactly 16 symbols,
 so there is no padding, and a-z2-7 needs no escaping in a URL). 80 bits is well above the
-64-bit floor: tags are only checked online, one guess per request and rate-limited, so
+64-bit floor: tags are only checked online, one guess per request, and wrong tags are limited
+per person, phone and address (bff/guesses.py, checked in bff/claims/proofs.py), so
 guessing one device's tag with a 2**-80 chance per try is out of reach; 3 more symbols than
 64 bits would need do not make the QR bigger for usual public URLs (see `tests/labels`).
 

@@ -17,6 +17,7 @@ from flask import make_response, redirect, render_template, request, session, ur
 from bff import errors
 from bff.ops import field_scan
 from bff.ops.blueprint import bp, operator, requires
+from bff.web.json_body import json_object
 from bff.web.responses import json_response, no_store
 from bff.wiring import get_services
 
@@ -67,7 +68,7 @@ def field_claim():
 def field_claims_json():
     """The scanner's view: `{"code": <QR link or label code>, "for": <user id it was meant for>}` →
     `{"result": "claimed|waiting|refused|already", "title", "message", "device_name", "label_code"}`."""
-    data = request.get_json(silent=True) or request.form
+    data = request.form or json_object()  # the scanner sends JSON (bff/web/json_body.py: 4xx if broken)
     person = _chosen()
     if person is None:
         return json_response(field_scan.refused_with(field_scan.NOBODY_CHOSEN).json(), 409)

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from bff import errors, labels
+from bff.guesses import Guesser
 from bff.accounts.phones import pretty_phone
 from bff.claims import Claim
 from bff.claims.serials import looks_like_serial_or_iccid
@@ -85,7 +86,7 @@ class FieldResult:
 def claim_scan(services, operator, person: FieldPerson, text: str) -> FieldResult:
     """Claim the box behind `text` (QR link or label code) for `person`; never raises a BffError."""
     try:
-        device = device_for_scan(services.claims, text)
+        device = device_for_scan(services.claims, text, who=Guesser(user_id=operator.id, operator=True))
     except errors.BffError as error:
         if (text or "").strip():
             _audit_refusal(services, operator, person, text, error)
@@ -105,8 +106,9 @@ def claim_device(services, operator, person: FieldPerson, device) -> FieldResult
                           device_name=claims.devices.short_name(claim.device_id), label_code=label)
 
 
-def device_for_scan(claims, text: str):
-    """The device a scanned QR link or a typed label code names, with its possession proven."""
+def device_for_scan(claims, text: str, *, who: Guesser | None = None):
+    """The device a scanned QR link or a typed label code names, with its possession proven (wrong
+    tags and codes count against `who`, with the operators' limits: bff/guesses.py)."""
     text = (text or "").strip()
     if not text:
         raise scan_error(NOTHING_SCANNED, "empty scan")
@@ -116,13 +118,13 @@ def device_for_scan(claims, text: str):
         if not match:
             raise scan_error(NOT_OUR_CODE, "not a box link")
         tag = parse_qs(parts.query).get("k", [""])[0]
-        return claims.device_for_link(match.group(1), tag)  # ClaimRefused for a wrong tag
+        return claims.device_for_link(match.group(1), tag, who=who)  # ClaimRefused for a wrong tag
     try:
-        return claims.device_for_label_code(text)  # LabelCodeError for a typo, ClaimRefused if unknown
+        return claims.device_for_label_code(text, who=who)  # LabelCodeError for a typo, ClaimRefused if unknown
     except labels.NotALabelCodeError:
         if not looks_like_serial_or_iccid(text):
             raise
-    return claims.device_for_serial(text)  # crews may claim by serial number or ICCID alone
+    return claims.device_for_serial(text, who=who)  # crews may claim by serial number or ICCID alone
 
 
 def _audit_refusal(services, operator, person: FieldPerson, text: str, error: errors.BffError) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from bff import errors, labels
+from bff import errors
 from bff.accounts.phones import e164_or_normalized
 from bff.audit import FAILED, OK, REFUSED
 from bff.device_ids import normalize_device_id
@@ -91,7 +91,7 @@ class OwnershipService(OwnershipReads):
     def label_for(self, device_id: str, *, actor) -> dict:
         """The device's row for printing its label again (a label code made if it had none); audited."""
         row = self._known_device(device_id, actor, "label.reprint")
-        code = self.store.ensure_label_code(row["device_id"], labels.new_label_code, now=self.clock())
+        code = self.devices.ensure_label_code(row["device_id"], now=self.clock())
         self._record(actor, "label.reprint", row, OK, "new label code" if not row.get("label_code") else None)
         return {**row, "label_code": code}
 

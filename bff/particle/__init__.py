@@ -1,6 +1,7 @@
 """The Particle cloud adapter: the only code that sends HTTP to a Particle cloud (real or sandbox).
 
 - `client.py`: `ParticleCloud`, every cloud call bff makes (customers, tokens, claims, devices).
+- `customers.py`: shadow-customer usernames, derived from a person's phone (recomputable).
 - `http.py`: the one HTTP session: time-outs, retries of 401s, the cloud-call log.
 - `replies.py`: every error shape the cloud answers with, as bff's typed errors.
 - `events.py`: the server-sent event stream consumer (`spark/status` online/offline).

@@ -3,8 +3,9 @@
 `ParticleCloud` holds the configured products and their OAuth clients and does, over HTTP:
 product bearer tokens and customer tokens (authlib, client credentials, HTTP Basic client auth),
 cached in SQLite until shortly before they expire; shadow customers (one per user and product,
-with a username bff makes up); claims, claim codes, imports, device lists and look-ups; the
-product event stream (bff/particle/events.py). Rules followed, with their sources: docs/particle.md.
+named from the person's phone, bff/particle/customers.py); claims, claim codes, imports, device
+and customer lists and look-ups; the product event stream (bff/particle/events.py). Rules
+followed, with their sources: docs/particle.md.
 
 Every request has a timeout, sends tokens only in the Authorization header, and leaves one row
 in the cloud-call log (never a token or secret). Every failure is raised as a typed
@@ -16,7 +17,6 @@ on a cached token.
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from os import PathLike
@@ -36,8 +36,12 @@ from bff.errors import (
     ProductNotConfigured,
     Unauthorized,
 )
+from bff.particle.customers import (  # noqa: F401  (CUSTOMER_USERNAME_DOMAIN: bff.ops.search)
+    CUSTOMER_USERNAME_DOMAIN, derived_customer_username, new_customer_username,
+)
 from bff.particle.http import CloudHttp
 from bff.particle.tokens import SETUP_TOKEN_SECONDS, TOKEN_MARGIN_SECONDS, TokenCache
+from bff.sealing import Sealer
 from bff.particle.replies import (
     ClaimCode,
     ImportResult,
@@ -61,12 +65,6 @@ DEFAULT_TIMEOUT = (3.05, 10)  # (connect, read) seconds for every request
 CLAIM_CODE_LIFETIME_SECONDS = 3600  # Particle: a claim code is good for one hour
 DEVICES_PER_PAGE = 100  # product device list page size (Particle's default is 25)
 MAX_DEVICE_PAGES = 1000  # a safety stop for a cloud that never reports the last page
-CUSTOMER_USERNAME_DOMAIN = "customers.bff.invalid"  # .invalid: no mail can ever go there
-
-
-def new_customer_username() -> str:
-    """A fresh shadow-customer username: random, e-mail shaped, never a person's address."""
-    return f"bff-{secrets.token_hex(12)}@{CUSTOMER_USERNAME_DOMAIN}"
 
 
 class ParticleCloud(TokenCache):
@@ -75,9 +73,12 @@ class ParticleCloud(TokenCache):
     def __init__(self, api_url: str, products: list[ProductCredentials], store, *,
                  timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
                  token_margin: float = TOKEN_MARGIN_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, sealer: Sealer | None = None,
+                 customer_key: bytes | str | None = None) -> None:
         self.products = {product.key: product for product in products}
         self.store = store
+        self.customer_key = customer_key  # BFF_LABEL_KEY: usernames derived from phones (bff/particle/customers.py)
+        self.sealer = sealer or Sealer.of_this_process()  # cached tokens are kept sealed (bff/particle/tokens.py)
         self.timeout = timeout
         self.token_margin = token_margin
         self.clock = clock
@@ -128,13 +129,30 @@ class ParticleCloud(TokenCache):
         if row and row["confirmed_at"]:
             return row["username"]
         if row is None:
-            row = self.store.reserve_shadow_customer(user_id, product_key, new_customer_username(),
-                                                     now=self.clock())
+            row = self._reserve_customer(user_id, product_key)
         username = row["username"]
         with self._lock(("customer", product_key, username)):
             if not self.store.shadow_customer(user_id, product_key)["confirmed_at"]:
                 self._create_customer(product_key, username)
         return username
+
+    def _reserve_customer(self, user_id: int, product_key: str) -> dict:
+        """Store the user's username in the product: derived from their phone when bff has the
+        key and the phone and nobody holds that name yet, else random."""
+        phone = (self.store.user(user_id) or {}).get("phone")
+        derived = (derived_customer_username(self.customer_key, phone, product_key)
+                   if self.customer_key and phone else None)
+        for username in filter(None, (derived, new_customer_username())):
+            row = self.store.reserve_shadow_customer(user_id, product_key, username, now=self.clock())
+            if row is not None:
+                return row
+        raise RuntimeError(f"could not name a customer for user {user_id}")
+
+    def list_product_customers(self, product_key: str) -> list[dict]:
+        """Every customer of the product, all pages (`GET /v1/products/:p/customers`):
+        `{id, username, devices, ...}` each (`flask bff rebuild`)."""
+        return self._all_pages(product_key, _product_path(product_key, "customers"), "customers",
+                               {"perPage": DEVICES_PER_PAGE})
 
     def _create_customer(self, product_key: str, username: str) -> None:
         """`POST /v1/products/:p/customers` (two-legged); caches the token the reply carries."""
@@ -153,9 +171,7 @@ class ParticleCloud(TokenCache):
         self.store.confirm_shadow_customer(username, now=self.clock())
         body = json_body(response)
         if isinstance(body, dict) and body.get("access_token"):
-            token = Token.from_reply(body, self.clock())
-            self.store.save_customer_token(product_key, username, token.access_token, token.expires_at,
-                                           now=self.clock())
+            self._save_customer_token(product_key, username, Token.from_reply(body, self.clock()))
 
     # -- devices -------------------------------------------------------------------------------------
 
@@ -230,16 +246,18 @@ class ParticleCloud(TokenCache):
             "sortAttr": sort_attr, "sortDir": sort_dir, "perPage": DEVICES_PER_PAGE,
         }
         params = {name: value for name, value in params.items() if value is not None}
-        devices: list[dict] = []
+        return self._all_pages(product_key, _product_path(product_key, "devices"), "devices", params)
+
+    def _all_pages(self, product_key: str, path: str, field: str, params: dict[str, Any]) -> list[dict]:
+        """The `field` list of every page of a paged product list (`meta.total_pages`)."""
+        entries: list[dict] = []
         for page in range(1, MAX_DEVICE_PAGES + 1):
-            response = self._product_call(product_key, "GET", _product_path(product_key, "devices"),
-                                          params={**params, "page": page})
-            body = json_body(response)
-            batch = body.get("devices", []) if isinstance(body, dict) else []
-            devices.extend(batch)
+            body = json_body(self._product_call(product_key, "GET", path, params={**params, "page": page}))
+            batch = body.get(field, []) if isinstance(body, dict) else []
+            entries.extend(batch)
             if not batch or page >= _total_pages(body):
                 break
-        return devices
+        return entries
 
     def get_device(self, product_key: str, device_id: str) -> dict:
         """One product device (`GET /v1/products/:p/devices/:id`)."""
@@ -308,7 +326,7 @@ class ParticleCloud(TokenCache):
         except Unauthorized:
             if minted:
                 raise
-        self.store.forget_product_token(product_key, token)
+        self._forget_product_token(product_key, token)
         token, _ = self._product_token(product_key)
         return self.http.request(method, path, token=token, product_key=product_key, **options)
 
@@ -322,7 +340,7 @@ class ParticleCloud(TokenCache):
         except Unauthorized:
             if minted:
                 raise
-        self.store.forget_customer_token(product_key, username, token)
+        self._forget_customer_token(product_key, username, token)
         token, _ = self._customer_token(product_key, username)
         return self.http.request(method, path, token=token, **options)
 

@@ -3,6 +3,10 @@
 A mixin of `ParticleCloud` (bff/particle/client.py). Tokens are cached in SQLite (so every
 process of a deployment shares them) until `token_margin` seconds before they expire; one lock
 per product or customer keeps two threads from minting the same token (docs/particle.md#tokens).
+
+Tokens are sealed before they are stored and opened after they are read (`sealer`, bff/sealing.py:
+`BFF_TOKEN_KEY`). A row no key opens (a retired key, or a plain token from before sealing) counts
+as no token: a new one is minted and replaces it.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ SETUP_TOKEN_SECONDS = 900  # default lifetime of a customer token handed to a se
 
 
 class TokenCache:
-    """Product and customer tokens (needs `store`, `clock`, `token_margin`, `http`,
+    """Product and customer tokens (needs `store`, `sealer`, `clock`, `token_margin`, `http`,
     `credentials()`, `_lock()` and `_create_customer()` from the client)."""
 
     def product_token(self, product_key: str) -> str:
@@ -39,28 +43,29 @@ class TokenCache:
     def _product_token(self, product_key: str) -> tuple[str, bool]:
         """(token, minted just now)."""
         self.credentials(product_key)
-        cached = self.store.product_token(product_key, valid_at=self._fresh_until())
+        cached = self._cached_product_token(product_key)
         if cached:
             return cached, False
         with self._lock(("product", product_key)):
-            cached = self.store.product_token(product_key, valid_at=self._fresh_until())
+            cached = self._cached_product_token(product_key)
             if cached:
                 return cached, False
             return self._mint_product_token(product_key), True
 
     def _mint_product_token(self, product_key: str) -> str:
         token = self._fetch_token(product_key)
-        self.store.save_product_token(product_key, token.access_token, token.expires_at, now=self.clock())
+        sealed = self.sealer.seal(token.access_token)
+        self.store.save_product_token(product_key, sealed, token.expires_at, now=self.clock())
         return token.access_token
 
     def _customer_token(self, product_key: str, username: str) -> tuple[str, bool]:
         """(token, minted just now)."""
         self.credentials(product_key)
-        cached = self.store.customer_token(product_key, username, valid_at=self._fresh_until())
+        cached = self._cached_customer_token(product_key, username)
         if cached:
             return cached, False
         with self._lock(("customer", product_key, username)):
-            cached = self.store.customer_token(product_key, username, valid_at=self._fresh_until())
+            cached = self._cached_customer_token(product_key, username)
             if cached:
                 return cached, False
             return self._mint_customer_token(product_key, username), True
@@ -76,11 +81,34 @@ class TokenCache:
                 raise
             logger.warning("customer %s unknown to the cloud; creating it again", username)
             self._create_customer(product_key, username)
-            cached = self.store.customer_token(product_key, username, valid_at=self._fresh_until())
+            cached = self._cached_customer_token(product_key, username)
             return cached or self._mint_customer_token(product_key, username, recreate=False)
-        self.store.save_customer_token(product_key, username, token.access_token, token.expires_at,
-                                       now=self.clock())
+        self._save_customer_token(product_key, username, token)
         return token.access_token
+
+    # -- the cache, sealed ---------------------------------------------------------------------------
+
+    def _cached_product_token(self, product_key: str) -> str | None:
+        return self.sealer.open(self.store.product_token(product_key, valid_at=self._fresh_until()))
+
+    def _cached_customer_token(self, product_key: str, username: str) -> str | None:
+        return self.sealer.open(self.store.customer_token(product_key, username, valid_at=self._fresh_until()))
+
+    def _save_customer_token(self, product_key: str, username: str, token: Token) -> None:
+        self.store.save_customer_token(product_key, username, self.sealer.seal(token.access_token),
+                                       token.expires_at, now=self.clock())
+
+    def _forget_product_token(self, product_key: str, token: str) -> None:
+        """Drop the cached product token if it is still `token` (a refused one)."""
+        kept = self.store.product_token(product_key, valid_at=float("-inf"))
+        if kept is not None and self.sealer.open(kept) in (token, None):
+            self.store.forget_product_token(product_key, kept)
+
+    def _forget_customer_token(self, product_key: str, username: str, token: str) -> None:
+        """Drop the cached customer token if it is still `token` (a refused one)."""
+        kept = self.store.customer_token(product_key, username, valid_at=float("-inf"))
+        if kept is not None and self.sealer.open(kept) in (token, None):
+            self.store.forget_customer_token(product_key, username, kept)
 
     def _fresh_until(self) -> float:
         """A cached token must still be valid at this time to be used."""

@@ -91,7 +91,7 @@ def _claim_target(sender: Sender, typed: str) -> tuple[str | None, str | None, s
     if device_id:
         return device_id, None, None
     try:  # SQLite only, so the reply is quick
-        return sender.services.claims.device_id_for_label_code(typed), typed, None
+        return sender.services.claims.device_id_for_label_code(typed, who=sender.guesser), typed, None
     except labels.NotALabelCodeError:
         if not looks_like_serial_or_iccid(typed):
             raise
@@ -108,7 +108,7 @@ def _claim_own(sender: Sender, device_id: str | None, code: str | None, serial: 
                                                   channel="sms", label_code=code, notify=False, serial=serial)
         return Reply(_own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
     asked_at = claims.clock()
-    claim = claims.request_claim(sender.user.id, device_id, channel="sms", label_code=code)
+    claim = claims.request_claim(sender.user.id, device_id, channel="sms", label_code=code, who=sender.guesser)
     outcome = claims.outcome_for(claim, asked_at=asked_at)
     hint = None if outcome in _OWN_TEMPLATES else lifecycle_commands.ask_hint(
         sender.services, sender.user.id, claim.device_id, code)
@@ -164,8 +164,8 @@ def _make_code(sender: Sender, setup, product: str | None) -> Reply:
     if name:
         text = texts.CODE_FOR_PRODUCT.format(product=name, minutes=minutes, code=made.code)
         if len(text) <= SMS_SEGMENT:
-            return Reply(text)
-    return Reply(texts.CODE_PLAIN.format(minutes=minutes, code=made.code))
+            return Reply(text, secret=made.code)
+    return Reply(texts.CODE_PLAIN.format(minutes=minutes, code=made.code), secret=made.code)
 
 
 def _minutes_left(expires_at) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from bff import errors, labels
+from bff.guesses import Guesser
 from bff.device_ids import device_id_in
 from bff.devices.names import looks_like_label_code
 from bff.sms import texts
@@ -33,18 +34,19 @@ def find_device(services, user_id: int, typed: str):
     if found:
         return found
     if looks_like_label_code(typed.replace(" ", "")):
-        return device_for_code(services, views, typed)
+        return device_for_code(services, views, typed, Guesser(user_id=user_id))
     raise not_found(typed)
 
 
-def device_for_code(services, views, typed: str):
-    """The device of a box code: the person's view of it, or the ID of someone else's device."""
+def device_for_code(services, views, typed: str, who: Guesser):
+    """The device of a box code: the person's view of it, or the ID of someone else's device (a
+    code no device has counts as a wrong guess of `who`: bff/guesses.py)."""
     code = labels.check_label_code(typed)  # a typo is reported as a typo
     view = next((view for view in views if view.label_code == code), None)
     if view is not None:
         return view
     try:
-        return services.claims.device_id_for_label_code(code)
+        return services.claims.device_id_for_label_code(code, who=who)
     except errors.ClaimRefused:
         raise Refusal(texts.CODE_UNKNOWN, f"no device has label code {code}") from None
 

@@ -17,6 +17,9 @@ The steps for a message whose signature bff/sms/webhook.py has already checked:
    runs them again (claims are idempotent) and texts the result (`SmsInbox.finish_stuck`,
    a job of bff/worker.py's tick). Only the first one to
    finish a message texts its result (an atomic UPDATE decides), so nothing goes out twice.
+
+A reply or result that carries a secret (`Reply.secret`: a Wi-Fi claim code) is stored sealed
+(bff/sealing.py, `BFF_TOKEN_KEY`): a redelivery opens it and gets the very same reply.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from bff import errors
+from bff.sealing import Sealer
 from bff.sms import texts
 from bff.sms.commands import REPLY_PURPOSE, Later, Reply, Sender, prepare
 from bff.sms.parse import SILENT, parse_command
@@ -71,6 +75,7 @@ class SmsInbox:
                  clock=time.time) -> None:
         self.services = services
         self.store = services.store
+        self.sealer = getattr(services, "sealer", None) or Sealer.of_this_process()
         self.deadline = max(0.0, float(deadline))
         self.threads = max(1, int(threads))
         self.app = app  # work on the pool runs in this app's context (if given)
@@ -97,7 +102,7 @@ class SmsInbox:
         """A redelivered message: the reply it got before ("" while the first is being answered)."""
         row = self.store.inbound_sms(message_sid) or {}
         logger.info("SMS %s redelivered (status %s): same reply", message_sid, row.get("status"))
-        return row.get("reply") or ""
+        return self.sealer.reveal(row.get("reply")) or ""
 
     def _answer_new(self, message: Inbound) -> str:
         sid = message.message_sid
@@ -105,7 +110,7 @@ class SmsInbox:
             step = self._first_step(message)
             if isinstance(step, Later):
                 return self._run_with_deadline(sid, step, message.from_phone)
-            return self._reply_now(sid, step.text)
+            return self._reply_now(sid, step.text, secret=step.secret)
         except Exception:  # the database, a bug: say sorry, never a server error
             logger.exception("SMS %s: answering failed", sid)
             return self._reply_now(sid, texts.SORRY, quiet=True)
@@ -144,11 +149,11 @@ class SmsInbox:
         told = hit(f"sms:phone-told:{sender.phone}", limit=1, window_seconds=LIMIT_NOTICE_WINDOW)
         return Reply("" if told else texts.TOO_MANY_TEXTS)
 
-    def _reply_now(self, sid: str, text: str, *, quiet: bool = False) -> str:
-        """Record the reply and return it, made one plain segment."""
+    def _reply_now(self, sid: str, text: str, *, quiet: bool = False, secret: str | None = None) -> str:
+        """Record the reply (sealed when it carries a secret) and return it, made one plain segment."""
         reply = to_gsm_segment(text) if text else ""
         try:
-            self.store.mark_inbound_replied(sid, reply, now=self.clock())
+            self.store.mark_inbound_replied(sid, self._kept(reply, secret), now=self.clock())
         except Exception:
             if not quiet:
                 raise
@@ -163,7 +168,7 @@ class SmsInbox:
         handoff.done.wait(self.deadline)
         with handoff.lock:  # the work cannot finish between the check and the promise
             if handoff.done.is_set():
-                return self._reply_now(sid, handoff.reply.text)
+                return self._reply_now(sid, handoff.reply.text, secret=handoff.reply.secret)
             self.store.mark_inbound_working(sid, texts.WORKING, now=self.clock())
             handoff.late = True
         logger.info("SMS %s: %s still running after %.2fs; the result follows by SMS", sid, later.what,
@@ -191,11 +196,16 @@ class SmsInbox:
     def _send_result(self, sid: str, phone: str, reply: Reply) -> bool:
         """Text a late result, if nobody has finished this message yet (recorded first)."""
         text = to_gsm_segment(reply.text) if reply.text else ""
-        if not self.store.finish_inbound(sid, text, now=self.clock()):
+        if not self.store.finish_inbound(sid, self._kept(text, reply.secret), now=self.clock()):
             return False  # someone else finished it
         if text:
-            self.services.sms.send(phone, text, purpose=REPLY_PURPOSE, claim_id=reply.claim_id)
+            secret = {"secret": reply.secret} if reply.secret else {}
+            self.services.sms.send(phone, text, purpose=REPLY_PURPOSE, claim_id=reply.claim_id, **secret)
         return True
+
+    def _kept(self, text: str, secret: str | None) -> str:
+        """A reply as it is stored: sealed when it carries a secret."""
+        return self.sealer.seal(text) if secret and text else text
 
     def _pool_executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:

@@ -135,7 +135,8 @@ def ask(sender: Sender, command: Command) -> Reply | Later:
     """Ask the owner of someone else's device for it: only with the box code (the proof of having it)."""
     if not looks_like_label_code(command.code.replace(" ", "")):
         return Reply(texts.ASK_HOW)
-    found = device_for_code(sender.services, sender.services.devices.devices_of(sender.user.id), command.code)
+    views = sender.services.devices.devices_of(sender.user.id)
+    found = device_for_code(sender.services, views, command.code, sender.guesser)
     if not isinstance(found, str):  # the person sees it already
         if found.shared:
             raise errors.SharedUserOnly(f"person {sender.user.id} shares {found.device_id}")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bff import errors
+from bff.guesses import Guesser
 from bff.sms import texts
 
 logger = logging.getLogger(__name__)
@@ -18,10 +19,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Reply:
-    """What to answer ("" = nothing); `claim_id` links a late result SMS to its claim."""
+    """What to answer ("" = nothing); `claim_id` links a late result SMS to its claim; `secret`: a
+    one-time secret the text carries (a Wi-Fi claim code), never kept readable."""
 
     text: str
     claim_id: int | None = None
+    secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ class Sender:
     @property
     def operator(self) -> bool:
         return bool(getattr(self.user, "is_operator", False))
+
+    @property
+    def guesser(self) -> Guesser:
+        """Who tries a box code in this text: the person and their phone (bff/guesses.py)."""
+        return Guesser(user_id=self.user.id, phone=self.phone, operator=self.operator)
 
 
 class Refusal(errors.BffError):

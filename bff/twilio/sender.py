@@ -6,17 +6,22 @@ it (`deliver_due`). Without Twilio credentials nothing is sent: messages are `ke
 outbox, which the sandbox console shows (`outbox()`).
 
 Bodies are made one plain GSM-7 segment (`to_gsm_segment`), so every text costs one SMS and no
-phone shows boxes. Messages that carry a one-time secret (`SECRET_PURPOSES`) have the secret
-masked in the database as soon as Twilio has them (or we give up); until then the body must be
-kept to be sent.
+phone shows boxes. A message that carries a one-time secret (a purpose of `SECRET_PURPOSES`: sign-in,
+number-change and operators' second-factor codes; or a `secret` given to `send`, e.g. a Wi-Fi claim
+code) is never stored readable: while it waits for Twilio its body is sealed (bff/sealing.py,
+`BFF_TOKEN_KEY`), and the UPDATE that records it sent (or failed for good) stores it masked. Only the
+sandbox's outbox (`readable_outbox`: sandbox mode without Twilio, where the outbox IS the phone)
+keeps such texts readable.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 import time
 
+from bff.sealing import Sealer, is_sealed
 from bff.twilio.gsm import SMS_SEGMENT, to_gsm_segment
 
 logger = logging.getLogger(__name__)
@@ -31,12 +36,17 @@ _CALLBACK_STATUSES = {"sent": [QUEUED], "delivered": [QUEUED, SENT], "undelivere
                       "failed": [QUEUED, SENT], "read": [QUEUED, SENT, "delivered"]}
 
 
-def mask_secrets(purpose: str, text: str | None) -> str | None:
-    """`text` with the one-time secret of a `purpose` message replaced by asterisks."""
-    pattern = SECRET_PURPOSES.get(purpose)
-    if text is None or pattern is None:
+UNREADABLE = "(a text with a code, sealed with a key bff no longer has)"
+
+
+def mask_secrets(purpose: str, text: str | None, secret: str | None = None) -> str | None:
+    """`text` with the one-time secret of a `purpose` message (and `secret`) replaced by asterisks."""
+    if text is None:
         return text
-    return pattern.sub(lambda match: "*" * len(match.group()), text)
+    if secret:
+        text = text.replace(secret, "*" * 8)
+    pattern = SECRET_PURPOSES.get(purpose)
+    return pattern.sub(lambda match: "*" * len(match.group()), text) if pattern else text
 
 
 class SmsSender:
@@ -56,8 +66,10 @@ class SmsSender:
 
     def __init__(self, store, *, account_sid: str | None = None, auth_token: str | None = None,
                  from_number: str | None = None, http_client=None, status_callback: str | None = None,
-                 clock=time.time) -> None:
+                 clock=time.time, sealer: Sealer | None = None, readable_outbox: bool = False) -> None:
         self.store = store
+        self.sealer = sealer or Sealer.of_this_process()
+        self.readable_outbox = readable_outbox  # sandbox mode: kept texts with codes stay readable
         self.account_sid = account_sid
         self._auth_token = auth_token
         self.from_number = from_number
@@ -72,17 +84,38 @@ class SmsSender:
 
     # -- sending -----------------------------------------------------------------------------
 
-    def send(self, to: str, body: str, *, purpose: str, claim_id: int | None = None) -> int:
-        """Record the message (queued, or kept without Twilio), try to deliver it once; its id."""
+    def send(self, to: str, body: str, *, purpose: str, claim_id: int | None = None,
+             secret: str | None = None) -> int:
+        """Record the message (queued, or kept without Twilio), try to deliver it once; its id.
+        `secret`: a one-time secret in `body` beyond what its purpose masks (e.g. a claim code)."""
         now = self._clock()
         status = QUEUED if self.configured else KEPT
-        sms_id = self.store.add_outbound_sms(to, to_gsm_segment(body), purpose=purpose,
+        stored = self._stored_body(to_gsm_segment(body), purpose, secret, status)
+        sms_id = self.store.add_outbound_sms(to, stored, purpose=purpose,
                                              status=status, claim_id=claim_id, now=now)
         if self.configured:
             self._attempt_safely(sms_id, now)
         else:
             logger.info("SMS %s (%s) kept in the outbox: Twilio is not configured", sms_id, purpose)
         return sms_id
+
+    def _stored_body(self, text: str, purpose: str, secret: str | None, status: str) -> str:
+        """The text as it may be stored: plain, or sealed with its masked form when it has a secret."""
+        masked = mask_secrets(purpose, text, secret)
+        if masked == text or (status == KEPT and self.readable_outbox):
+            return text
+        return self.sealer.seal(json.dumps({"text": text, "masked": masked}))
+
+    def _texts(self, row: dict) -> tuple[str | None, str]:
+        """(the text to send, None if no key opens it; the text as kept once sent)."""
+        body = row["body"]
+        if not is_sealed(body):
+            return body, mask_secrets(row["purpose"], body)
+        opened = self.sealer.open(body)
+        if opened is None:
+            return None, UNREADABLE
+        kept = json.loads(opened)
+        return kept["text"], kept["masked"]
 
     def deliver_due(self, *, now: float | None = None) -> int:
         """Retry every queued message that is due; returns how many Twilio accepted."""
@@ -104,13 +137,16 @@ class SmsSender:
         row = self.store.lease_outbound_sms(sms_id, now=now, until=now + self.LEASE_SECONDS)
         if row is None:
             return False  # not due, or another thread or process has it right now
-        try:
-            message = self._twilio().messages.create(**self._create_params(row))
-        except Exception as exc:  # TwilioRestException, connection errors, timeouts
-            self._record_failure(row, exc, now)
+        text, masked = self._texts(row)
+        if text is None:  # sealed under a retired key: it cannot be sent, say so
+            self.store.mark_outbound_failed(sms_id, error="sealed with an unknown key", body=masked, now=now)
             return False
-        body = mask_secrets(row["purpose"], row["body"])
-        self.store.mark_outbound_sent(sms_id, provider_sid=message.sid, body=body, now=self._clock())
+        try:
+            message = self._twilio().messages.create(**self._create_params({**row, "body": text}))
+        except Exception as exc:  # TwilioRestException, connection errors, timeouts
+            self._record_failure(row, exc, now, masked)
+            return False
+        self.store.mark_outbound_sent(sms_id, provider_sid=message.sid, body=masked, now=self._clock())
         logger.info("SMS %s (%s) accepted by Twilio as %s", sms_id, row["purpose"], message.sid)
         return True
 
@@ -120,12 +156,11 @@ class SmsSender:
             params["status_callback"] = self.status_callback
         return params
 
-    def _record_failure(self, row: dict, exc: Exception, now: float) -> None:
+    def _record_failure(self, row: dict, exc: Exception, now: float, masked: str) -> None:
         """Queue the message again with a backoff, or give up (permanent refusal, max attempts)."""
         error = mask_secrets(row["purpose"], _describe(exc))
         if _is_permanent(exc) or row["attempts"] >= self.MAX_ATTEMPTS:
-            body = mask_secrets(row["purpose"], row["body"])
-            self.store.mark_outbound_failed(row["id"], error=error, body=body, now=now)
+            self.store.mark_outbound_failed(row["id"], error=error, body=masked, now=now)
             logger.warning("SMS %s (%s) failed for good after %s attempt(s): %s",
                            row["id"], row["purpose"], row["attempts"], error)
             return
@@ -151,7 +186,8 @@ class SmsSender:
     def outbox(self, *, to: str | None = None, limit: int = 50) -> list[dict]:
         """The newest messages first: id, to, body, purpose, status, created_at."""
         return [
-            {"id": row["id"], "to": row["to_phone"], "body": row["body"], "purpose": row["purpose"],
+            {"id": row["id"], "to": row["to_phone"], "body": self._texts(row)[1] if is_sealed(row["body"])
+             else row["body"], "purpose": row["purpose"],
              "status": row["status"], "created_at": row["created_at"]}
             for row in self.store.outbound_messages(to_phone=to, limit=limit)
         ]

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from bff.accounts.phones import pretty_phone
 from bff.errors import (
-    InvalidPhoneNumber, SignInCodeExpired, TooManySignInCodes, WrongSignInCode,
+    InvalidPhoneNumber, SignInCodeExpired, TooManySignInCodes, TooManyWrongCodes, WrongSignInCode,
 )
 from bff.web.login import client_ip, safe_next, sign_in, sign_out
 from bff.wiring import get_services
@@ -88,6 +88,8 @@ def check_code():
         user = _accounts().verify_sign_in_code(phone, request.form.get("code", ""), ip=client_ip())
     except (WrongSignInCode, SignInCodeExpired) as exc:
         return _code_form(phone, next_path, error=exc, status=400)
+    except TooManyWrongCodes as exc:  # this address typed too many wrong codes (for any phones)
+        return _code_form(phone, next_path, error=exc, status=429)
     session.pop(PENDING_PHONE, None)
     sign_in(user, method="phone", remember=True)
     return _redirect(next_path or CUSTOMER_HOME)

@@ -46,6 +46,7 @@ ERROR_STATUS = (
     (errors.NoNumberChange, 404, "no_number_change"),
     (errors.NumberChangeError, 400, "number_change_refused"),
     (errors.TooManySignInCodes, 429, "too_many_sign_in_codes"),
+    (errors.TooManyWrongCodes, 429, "too_many_wrong_codes"),
     (errors.SignInCodeLocked, 400, "sign_in_code_locked"),
     (errors.SignInCodeExpired, 400, "sign_in_code_expired"),
     (errors.WrongSignInCode, 400, "wrong_sign_in_code"),
@@ -86,6 +87,8 @@ PASSED_ON_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")  # kept from an
 
 def status_and_code(error: errors.BffError) -> tuple[int, str]:
     """The HTTP status and stable code for one of bff's errors."""
+    if isinstance(error, errors.ApiError):  # a request refused before any work (bff/web/json_body.py)
+        return error.status, error.code
     for kind, status, code in ERROR_STATUS:
         if isinstance(error, kind):
             return status, code

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from bff import errors
 from bff.accounts.phones import e164_or_normalized, pretty_phone
 from bff.web.errors import status_and_code
+from bff.web.login import guesser
 from bff.web.offer_words import (ANSWER_BUTTONS, CANCEL_BUTTONS, MADE_LINES, Words, masked_phone,
                                  offer_words, question_line, role_of, web_error)
 from bff.web.responses import no_store
@@ -220,7 +221,7 @@ def ask_owner(device_id: str):
         return redirect(landing, 303)
     services = get_services()
     try:
-        view = services.claims.device_for_link(device_id, tag)
+        view = services.claims.device_for_link(device_id, tag, who=guesser())
     except errors.ClaimRefused as error:
         return render_template("web/refused.html", error=error), 403
     try:

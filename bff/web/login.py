@@ -17,6 +17,7 @@ from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from bff.accounts import User
+from bff.guesses import Guesser
 from bff.errors import NotSignedIn
 from bff.web.errors import wants_json
 from bff.wiring import get_services
@@ -120,6 +121,15 @@ def sign_out(*, everywhere: bool = False) -> None:
 def client_ip() -> str:
     """The address of the client, as the WSGI server saw it (the key of per-IP sign-in limits)."""
     return request.remote_addr or "unknown"
+
+
+def guesser() -> Guesser:
+    """Who tries a box's QR tag or label code from this request: the signed-in person (if any) and the
+    address (the limits on wrong codes: bff/guesses.py)."""
+    user = flask_login.current_user
+    signed_in = bool(user and user.is_authenticated)
+    return Guesser(user_id=user.id if signed_in else None, ip=client_ip(),
+                   operator=signed_in and user.is_operator)
 
 
 def safe_next(target: str | None) -> str | None:

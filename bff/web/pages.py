@@ -15,6 +15,7 @@ from bff import errors, labels
 from bff.claims.serials import looks_like_serial_or_iccid
 from bff.web.errors import json_error, status_and_code
 from bff.web.lifecycle import can_ask_owner, my_devices_extras
+from bff.web.login import guesser
 from bff.web.responses import json_response, live, no_js_refresh, no_store, version_of
 from bff.wiring import get_services
 
@@ -40,7 +41,7 @@ def find_by_code():
     if not code:
         return _start_with_error(code, "Type the code from the box. It has 12 letters and numbers.")
     try:
-        device = get_services().claims.device_for_label_code(code)
+        device = get_services().claims.device_for_label_code(code, who=guesser())  # TooManyWrongCodes: 429 page
     except labels.NotALabelCodeError as error:  # not a code at all: maybe the serial or SIM number
         if looks_like_serial_or_iccid(code):  # printed on the device: never enough for a customer
             error = errors.SerialNeedsLabelCode("a serial number typed on the start page")
@@ -66,7 +67,7 @@ def device(device_id: str):
     """The page the box QR opens: the device, then sign in, Claim, or the claim's result."""
     tag = request.args.get("k", "")
     try:
-        view = get_services().claims.device_for_link(device_id, tag)
+        view = get_services().claims.device_for_link(device_id, tag, who=guesser())  # TooManyWrongCodes: 429
     except errors.ClaimRefused as error:
         # Unknown device, bad or missing tag, someone else's: the same words and status for all.
         return render_template("web/refused.html", error=error), 404
@@ -86,9 +87,11 @@ def claim(device_id: str):
         return redirect(url_for("web.device", device_id=device_id, k=tag or None), 303)
     services = get_services()
     try:
-        claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag)
+        claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag, who=guesser())
     except errors.ClaimRefused as error:
         return render_template("web/refused.html", error=error), 403
+    except errors.TooManyWrongCodes:  # the tag was not checked: the 429 page says how long to wait
+        raise
     except errors.BffError as error:  # e.g. too many attempts: say so on the device page
         view = services.claims.device_for_link(device_id, tag)
         return _device_page(view, tag, None, problem=error), status_and_code(error)[0]

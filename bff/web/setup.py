@@ -5,7 +5,8 @@ A thin layer over bff/wifi_setup/service.py. Signed-in customers only. The flow:
 1. `/setup`: pick the product (when bff serves several Wi-Fi products), tap "Get my setup code".
 2. `/setup/codes/<id>`: the code, the time it has left (a countdown with JavaScript, plain words
    without), the steps for a setup app and for any SoftAP tool; a fresh code when it ran out.
-   The code is shown from the person's own (signed) session cookie: bff keeps only its hash.
+   The code is shown in the browser that got it (its session names the code's id, never the code)
+   from the code's row, where it is kept sealed (bff/sealing.py) while it is open.
 3. `/setup/codes/<id>/wait`: "waiting for your device", which turns into "your device is online
    and yours" or a diagnosis. It updates by itself: static/bff.js polls the small JSON view
    (`/setup/codes/<id>.json`) and reloads when it changed; without JavaScript a meta refresh.
@@ -26,7 +27,7 @@ from bff.wiring import get_services
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")
 
-SESSION_KEY = "setup_code"  # {"id": ..., "code": ...}: the newest code, shown to its owner only
+SESSION_KEY = "setup_code"  # {"id": ...}: the newest code's id only (never the code: cookies hold no secret)
 POLL_MS = 2000  # the waiting view asks every 2 s (a tiny JSON)
 CODE_PAGE_POLL_MS = 5000
 bp.before_request(login_required(lambda: None))  # every setup page is for a signed-in person
@@ -61,7 +62,7 @@ def new_code():
         return _start_page(setup, problem=problem, status=400)
     except errors.TooManyClaimCodes as problem:
         return _start_page(setup, problem=problem, status=429)
-    session[SESSION_KEY] = {"id": issued.id, "code": issued.code}
+    session[SESSION_KEY] = {"id": issued.id}
     return redirect(url_for("setup.code", code_id=issued.id), 303)
 
 
@@ -73,7 +74,7 @@ def code(code_id: int):
     status = _status_or_none(code_id)
     if status is None:
         return _not_found()
-    return render_template("setup/code.html", status=status, code=_code_from_session(code_id),
+    return render_template("setup/code.html", status=status, code=_code_for_this_browser(code_id),
                            time_left=_time_words(status.seconds_left),
                            live=_live(status, CODE_PAGE_POLL_MS), refresh_seconds=None)
 
@@ -136,9 +137,11 @@ def _not_found():
                            next_step=error.next_step), 404
 
 
-def _code_from_session(code_id: int) -> str | None:
-    kept = session.get(SESSION_KEY) or {}
-    return kept.get("code") if kept.get("id") == code_id else None
+def _code_for_this_browser(code_id: int) -> str | None:
+    """The code, from its sealed row, in the browser that got it only (its session names the id)."""
+    if (session.get(SESSION_KEY) or {}).get("id") != code_id:
+        return None
+    return get_services().setup.code_to_show(code_id, current_user.id)
 
 
 def _live(status, every: int) -> dict | None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from bff import errors
 from bff.device_ids import normalize_device_id
 from bff.particle import CLAIM_CODE_LIFETIME_SECONDS, Token
+from bff.sealing import Sealer
 from bff.wifi_setup.watch import DIAGNOSES, Diagnosis, SetupWatch
 
 WIFI_PLATFORMS = {6: "photon", 8: "p1"}
@@ -130,8 +131,9 @@ class SetupService:
     """Claim codes for Wi-Fi setup, their status, setup tokens; watching is `self.watch`."""
 
     def __init__(self, store, particle, claims, sms, *, devices=None, rate_limit=None, events=None,
-                 clock=time.time) -> None:
+                 clock=time.time, sealer: Sealer | None = None) -> None:
         self.store = store
+        self.sealer = sealer or Sealer.of_this_process()  # the code for its page, sealed (BFF_TOKEN_KEY)
         self.particle = particle
         self.claims = claims
         self.devices = devices or claims.devices
@@ -200,7 +202,8 @@ class SetupService:
         code_id = self.store.insert_claim_code(
             user_id=user_id, product_key=product.key, code_hash=code_hash(minted.code),
             code_hint=minted.code[-4:], channel=channel, owned_before=minted.device_ids,
-            expires_at=minted.expires_at, first_check_at=now + FIRST_CHECK_SECONDS, now=now,
+            expires_at=minted.expires_at, first_check_at=now + FIRST_CHECK_SECONDS,
+            code_sealed=self.sealer.seal(minted.code), now=now,
         )
         return IssuedClaimCode(code=minted.code, expires_at=minted.expires_at, product_key=product.key,
                                id=code_id, product_name=product.name)
@@ -211,6 +214,13 @@ class SetupService:
         if row is None or row["user_id"] != user_id:
             raise errors.SetupCodeNotFound(f"no claim code {code_id} for user {user_id}")
         return self._status(row)
+
+    def code_to_show(self, code_id: int, user_id: int) -> str | None:
+        """The claim code itself, for its owner's page while it is open (None otherwise)."""
+        row = self.store.claim_code_row(code_id)
+        if row is None or row["user_id"] != user_id or row["state"] != "open":
+            return None
+        return self.sealer.open(row.get("code_sealed"))
 
     def latest_open(self, user_id: int) -> CodeStatus | None:
         """The person's newest code if it is still open (the page offers to continue with it)."""

@@ -6,7 +6,7 @@ one). Each function gets a sqlite-utils Database inside an open transaction.
 - `first_claims.py`: 1-6, the claim flows (users, devices, claims, SMS, Wi-Fi setup).
 - `console.py`: 7-8, the operators' console (roles, audit, import batches, call-log indexes).
 - `lifecycle.py`: 9, after the first claim (moves, offers, shares, number changes, webhooks).
-- `hardening.py`: 10, browser sessions kept on the server.
+- `hardening.py`: 10, browser sessions kept on the server; 11, secrets sealed at rest.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bff.db.migrations.first_claims import (
     v1_core, v2_accounts_claims_messages, v3_inbound_sms, v4_setup, v5_inbound_sms_work,
     v6_setup_watch,
 )
-from bff.db.migrations.hardening import v10_web_sessions
+from bff.db.migrations.hardening import v10_web_sessions, v11_sealed_secrets
 from bff.db.migrations.lifecycle import v9_lifecycle
 
 MIGRATIONS = [
@@ -29,4 +29,5 @@ MIGRATIONS = [
     (8, "operators' console: search by serial number, ok calls, an operator's claims", v8_console_search),
     (9, "after the first claim: moves, offers, shares, number changes, webhooks", v9_lifecycle),
     (10, "sessions that can be ended on the server", v10_web_sessions),
+    (11, "secrets sealed at rest: claim codes for their page, plain tokens and codes gone", v11_sealed_secrets),
 ]
