@@ -371,19 +371,25 @@ def checker() -> OpenApiChecker:
 
 
 @pytest.fixture
-def api_client(app, checker, services) -> ApiClient:
-    """The JSON API as a setup app uses it, signed in (by phone) as PHONE."""
-    client = ApiClient(app.test_client(), checker)
-    client.token = sign_in_by_api(client, services.sms, PHONE, name="test app")
-    return client
+def api_client_for(app, checker, services):
+    """Builds JSON API clients signed in (by phone) as someone: `api_client_for(phone)`."""
+    def build(phone: str, name: str | None = None) -> ApiClient:
+        client = ApiClient(app.test_client(), checker)
+        client.token = sign_in_by_api(client, services.sms, phone, name=name)
+        return client
+    return build
 
 
 @pytest.fixture
-def other_api_client(app, checker, services) -> ApiClient:
+def api_client(api_client_for) -> ApiClient:
+    """The JSON API as a setup app uses it, signed in (by phone) as PHONE."""
+    return api_client_for(PHONE, name="test app")
+
+
+@pytest.fixture
+def other_api_client(api_client_for) -> ApiClient:
     """The JSON API signed in as OTHER_PHONE."""
-    client = ApiClient(app.test_client(), checker)
-    client.token = sign_in_by_api(client, services.sms, OTHER_PHONE)
-    return client
+    return api_client_for(OTHER_PHONE)
 
 
 @pytest.fixture

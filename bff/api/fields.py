@@ -92,3 +92,14 @@ TAG = Field(max_length=64)  # the QR tag: 16 base32 symbols; any other text is r
 LABEL_CODE = Field(max_length=64)  # as typed, with spaces or dashes (bff/labels/codes.py reads no more)
 SERIAL = Field(max_length=64)  # a serial number or ICCID as printed, spaces and dashes allowed
 FLAG = Field(type="boolean")
+
+
+def read_proof(body: dict) -> tuple[str | None, str | None]:
+    """(tag, label_code) of a body that proves the box is in hand; refused when it has neither."""
+    tag, label_code = TAG.read(body, "tag"), LABEL_CODE.read(body, "label_code")
+    if not tag and not label_code:
+        raise ApiError("no tag or label_code", code="missing_field",
+                       public_message="Send the tag from the box QR code or the box code.",
+                       next_step="Add tag or label_code and try again.")
+    return tag, label_code
+

@@ -19,7 +19,7 @@ Replies never carry a phone number or a person id of the other side.
 from __future__ import annotations
 
 from bff import errors
-from bff.api.errors import ApiError, json_response, valid_id
+from bff.api.errors import json_response, valid_id
 from bff.api import fields
 from bff.api.routes import _body, _user_id, api_guesser, bp
 from bff.api.shapes import answer_json, move_json, offer_json, share_json
@@ -100,11 +100,7 @@ def ask_owner(device_id: str):
     the QR `tag` (k) or the box's `label_code`. The owner is texted; nobody's number is shown."""
     user_id = _user_id()
     body = _body()
-    tag, label_code = fields.TAG.read(body, "tag"), fields.LABEL_CODE.read(body, "label_code")
-    if not tag and not label_code:
-        raise ApiError("no tag or label_code", code="missing_field",
-                       public_message="Send the tag from the box QR code or the box code.",
-                       next_step="Add tag or label_code and try again.")
+    tag, label_code = fields.read_proof(body)
     services = get_services()
     proven = services.claims.device_for_proof(device_id, tag=tag, label_code=label_code, who=api_guesser(user_id))
     return _offer_reply(services.lifecycle.ask_owner(user_id, proven.device_id, channel=CHANNEL), user_id)

@@ -161,11 +161,7 @@ def create_claim():
     serial_number, iccid = fields.SERIAL.read(body, "serial_number"), fields.SERIAL.read(body, "iccid")
     serial = serial_number or iccid
     device_id = fields.DEVICE_ID.read(body, "device_id", required=not serial)
-    tag, label_code = fields.TAG.read(body, "tag"), fields.LABEL_CODE.read(body, "label_code")
-    if not tag and not label_code:
-        raise ApiError("no tag or label_code", code="missing_field",
-                       public_message="Send the tag from the box QR code or the box code.",
-                       next_step="Add tag or label_code and try again.")
+    tag, label_code = fields.read_proof(body)
     services = get_services()
     claim = services.claims.request_claim(user_id, device_id, channel="api", tag=tag, label_code=label_code,
                                           serial=serial, attempt=False, who=api_guesser(user_id))

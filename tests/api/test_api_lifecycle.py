@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support import OTHER_PHONE, PHONE
-from tests.support.api_client import ApiClient, sign_in_by_api
+from tests.support.api_client import ApiClient
 
 THIRD_PHONE = "+12015550166"
 UNCLAIM = {"path": "/v1/products/*/devices/*/owner", "method": "DELETE"}
@@ -33,10 +33,8 @@ def no_phone_of(response, *phones: str) -> None:
 
 
 @pytest.fixture
-def third_api_client(app, checker, services) -> ApiClient:
-    client = ApiClient(app.test_client(), checker)
-    client.token = sign_in_by_api(client, services.sms, THIRD_PHONE)
-    return client
+def third_api_client(api_client_for) -> ApiClient:
+    return api_client_for(THIRD_PHONE)
 
 
 @pytest.fixture

@@ -1,17 +1,12 @@
 """A customer's whole claim, in a real browser on a phone-sized screen (see conftest.py)."""
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
 
 from tests.support import PHONE
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-expect = sync_api.expect
+from tests.browser.needs import expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
 
 def sign_in(page, bff, phone_number: str = PHONE) -> None:

@@ -3,17 +3,12 @@
 by hand, so the test never waits for the timer in real time."""
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
 
 from tests.support import PHONE
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-expect = sync_api.expect
+from tests.browser.needs import expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
 SHOWN = re.compile(r"^(\d+):(\d\d) minutes$")  # what the countdown shows with more than a minute left
 

@@ -4,7 +4,6 @@ axe-core finds nothing at 390 and 1280 px; a scan without signal is sent when it
 path works with JavaScript off."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -16,12 +15,7 @@ from tests.browser.field_video import field_browser, field_devices, field_video 
 from tests.support import cheap_hasher
 from tests.support.ops import PASSWORD, make_operator
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright",
-                               reason="the accessibility checks need axe-playwright-python")
-expect = sync_api.expect
+from tests.browser.needs import axe_sync, expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
 CUSTOMER_TYPED, CUSTOMER, CUSTOMER_SHOWN = "(201) 555-0177", "+12015550177", "+1 201-555-0177"
 

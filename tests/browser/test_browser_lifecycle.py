@@ -3,7 +3,6 @@ the person owns, one shared with them and an open question passes axe-core, as d
 around it; a give from one phone is accepted on the texted offer page from another."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -11,12 +10,7 @@ import pytest
 from tests.browser.conftest import PHONE_HEIGHT, PHONE_WIDTH, WAIT_MS
 from tests.support import OTHER_PHONE, PHONE
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright",
-                               reason="the accessibility checks need axe-playwright-python")
-expect = sync_api.expect
+from tests.browser.needs import axe_sync, expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
 THIRD_PHONE = "+12015550166"
 MIN_TAP = 44

@@ -11,7 +11,6 @@ find the cancel in the audit log.
 """
 from __future__ import annotations
 
-import os
 import re
 import time
 
@@ -24,12 +23,7 @@ from tests.support import OTHER_PHONE, PHONE, cheap_hasher
 from tests.support.imports import loose_devices
 from tests.support.ops import PASSWORD, make_operator
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright",
-                               reason="the accessibility checks need axe-playwright-python")
-expect = sync_api.expect
+from tests.browser.needs import axe_sync, expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
 SIZES = ((PHONE_WIDTH, PHONE_HEIGHT), (1280, 800))
 MIN_TAP = 44
