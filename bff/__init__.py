@@ -26,11 +26,13 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from bff.sms import webhook as sms
     from bff.web import auth as web_auth, errors as web_errors, health, login as web_login, pages as web
     from bff.web import account as web_account, lifecycle as web_lifecycle, setup as web_setup
-    from bff.web import request_log
+    from bff.web import delivery, request_log, security_headers
 
     os.makedirs(app.instance_path, exist_ok=True)
     config.load_config(app, overrides)
     request_log.init_app(app)  # one JSON log line per request; the client address behind proxies
+    delivery.init_app(app)  # compressed responses; fingerprinted static URLs cached for a year
+    security_headers.init_app(app)  # CSP, frame, camera, referrer and sniffing rules on every response
     app.register_blueprint(health.bp)
     web_login.init_app(app)  # flask-login, CSRF on every form, cookie flags
     web_auth.init_app(app)  # the sign-in pages

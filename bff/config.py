@@ -99,6 +99,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         SANDBOX_ON_NETWORK=False,
         WEBHOOK_URLS="",
         WEBHOOK_SECRET=None,
+        # Who sold the devices, as customers read it on a refused claim's page: the last step when
+        # nothing else helps (free text, e.g. "support@example.com or +1 800 555 0100").
+        SELLER_CONTACT="",
     )
     app.config.from_prefixed_env(prefix="BFF")
     app.config.update(overrides or {})

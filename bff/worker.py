@@ -2,7 +2,9 @@
 
 - One `EventStream` per product (prefix `spark/status`): every `online`/`offline` event updates
   the known device in SQLite at once; an `online` event finishes the device's waiting claim
-  (`ClaimsService.device_online`) within moments of the device connecting.
+  (`ClaimsService.device_online`) within moments of the device connecting. A device bff first
+  hears of this way is read once from the product (`NewDevices`, off the stream thread) and kept
+  with its name, platform and label code; a failed read is tried again at its next event.
 - Every tick: open claims whose retry is due are tried again (the fallback for missed events and
   cloud trouble), queued outbound SMS are delivered, import batches get their next chunks, due
   webhook events are sent to the product creator's endpoints, and a heartbeat row is written (read by `GET /healthz`: "worker alive").
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
 from bff.errors import CloudError
@@ -58,6 +61,7 @@ class Worker:
         self.lifecycle = getattr(services, "lifecycle", None)  # moves, offers (bff/ownership/lifecycle.py)
         if self.setup is not None:
             self.online_handlers.append(self.setup.device_online)
+        self.new_devices = NewDevices(self.devices)
         self.stopping = threading.Event()
         self._last_reconcile: float | None = None  # monotonic time of the last reconcile
         self._last_housekeeping: float | None = None
@@ -139,6 +143,7 @@ class Worker:
         for stream in self.streams:
             stream.stop()
         self.streams = []
+        self.new_devices.close()
 
     def _handler_for(self, product_key: str) -> Callable:
         return lambda event: self.handle_event(product_key, event)
@@ -148,8 +153,10 @@ class Worker:
         if event.name != STATUS_EVENT or not event.coreid or event.data not in ("online", "offline"):
             return
         online = event.data == "online"
+        known = self.store.device(event.coreid)
         self.store.upsert_device(event.coreid, product_key=product_key)
         self.store.set_device_online(event.coreid, online)
+        self.new_devices.heard_of(product_key, event.coreid.lower(), known)
         if online:
             self._notify_online(product_key, event.coreid.lower())
 
@@ -177,3 +184,61 @@ class Worker:
             except Exception:  # one odd device must not stop the rest of the list
                 logger.exception("reconcile of %s: device %s not recorded", product_key,
                                  device.get("id") if isinstance(device, dict) else device)
+
+
+class NewDevices:
+    """Devices bff first hears of through an event, each read once from the product (name,
+    platform, label code), on one thread of its own so a slow cloud never holds up the stream.
+
+    A device counts as known once it has a label code (every other way bff learns of a device
+    gives it one); a read that fails leaves it without, so its next event tries again (or the
+    reconcile covers it)."""
+
+    def __init__(self, devices) -> None:
+        self.devices = devices
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None  # made at the first read, again after close()
+
+    def heard_of(self, product_key: str, device_id: str, known: dict | None) -> Future | None:
+        """Read the device from the product unless bff already knows it (or is reading it now)."""
+        if known is not None and known.get("label_code"):
+            return None
+        with self._lock:
+            if device_id in self._pending:
+                return None
+            self._pending.add(device_id)
+            return self._pool().submit(self._look_up, product_key, device_id)
+
+    def _look_up(self, product_key: str, device_id: str) -> None:
+        try:
+            self.devices.learn(product_key, device_id)
+        except CloudError as error:
+            logger.warning("new device %s not read from %s: %s", device_id, product_key, error.detail)
+        except Exception:  # one device must not stop the reads of the next ones
+            logger.exception("new device %s not read from %s", device_id, product_key)
+        finally:
+            self._done(device_id)
+
+    def _done(self, device_id: str) -> None:
+        with self._lock:
+            self._pending.discard(device_id)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bff-new-device")
+        return self._executor
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """Return once the reads asked for so far are done (one thread: they run in order)."""
+        with self._lock:
+            marker = self._pool().submit(lambda: None)
+        marker.result(timeout=timeout)
+
+    def close(self) -> None:
+        """Stop reading (reads not started are dropped: the reconcile covers them)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+            self._pending.clear()
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)

@@ -2,7 +2,8 @@
    - the parts marked [data-js-only] (hidden without JavaScript),
    - one-tap forms ([data-once]: the button cannot be tapped twice),
    - live updates ([data-live]: poll a JSON view, reload the page when what it shows changed),
-   - the in-page camera scanner on the start page ([data-scanner], with the vendored jsQR),
+   - the in-page camera scanner on the start page ([data-scanner], with the vendored jsQR,
+     fetched when the page is idle),
    - the sandbox console's outbox list ([data-outbox]).
    Nothing is loaded from anywhere but this server. */
 (function () {
@@ -70,7 +71,7 @@
             window.location.reload();
             return;
           }
-          if (checked) { checked.textContent = "Last checked at " + new Date().toLocaleTimeString() + "."; }
+          if (checked) { checked.textContent = "Last checked at " + new Date().toLocaleTimeString() + ". We check again by ourselves; you can keep this page open."; }
           later();
         })
         .catch(function () {
@@ -102,14 +103,16 @@
     var running = false;
 
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      return;  // no camera access here (old browser, or not https): the camera-app tip stays
+      start.hidden = true;  // no camera access here (old browser, or not https): the camera-app tip stays
+      return;
     }
-    start.hidden = false;
+    // The button is shown from the first paint (bff.css hides it only without JavaScript).
+    whenIdle(function () { fetchEarly(box.dataset.decoder); });
 
     start.addEventListener("click", function () {
       start.hidden = true;
       view.hidden = false;
-      say("Starting the camera...");
+      say("Starting the camera... If your phone asks, tap Allow.");
       loadDecoder(box.dataset.decoder)
         .then(function () {
           return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
@@ -173,9 +176,31 @@
         return false;
       }
       stop();
-      say("Found it. Opening...");
+      say("Found it. Opening the device page, please wait...");
       window.location.assign(url.pathname + url.search);
       return true;
+    }
+  }
+
+  // Fetch the decoder once the page is idle (into the browser's cache: its URL is fingerprinted
+  // and cached for a year), so a tap on "Scan" starts the camera without waiting for it.
+  // Not on a connection that asks to save data; where <link rel=prefetch> is unknown (Safari),
+  // the decoder is loaded as a script instead.
+  function whenIdle(work) {
+    if (window.requestIdleCallback) { window.requestIdleCallback(work, { timeout: 3000 }); }
+    else { window.addEventListener("load", function () { setTimeout(work, 500); }); }
+  }
+
+  function fetchEarly(src) {
+    if (!src || window.jsQR || (navigator.connection && navigator.connection.saveData)) { return; }
+    var link = document.createElement("link");
+    if (link.relList && link.relList.supports && link.relList.supports("prefetch")) {
+      link.rel = "prefetch";
+      link.as = "script";
+      link.href = src;
+      document.head.appendChild(link);
+    } else {
+      loadDecoder(src).catch(function () {});  // tried again on the tap
     }
   }
 

@@ -17,9 +17,13 @@
     });
   }
 
+  // "59 minutes 58 seconds", "1 minute 5 seconds", "40 seconds": words, as the server says them.
   function words(seconds) {
     var minutes = Math.floor(seconds / 60), rest = seconds % 60;
-    return minutes + ":" + (rest < 10 ? "0" : "") + rest + (minutes ? " minutes" : " seconds");
+    var said = [];
+    if (minutes) { said.push(minutes + (minutes === 1 ? " minute" : " minutes")); }
+    if (rest || !minutes) { said.push(rest + (rest === 1 ? " second" : " seconds")); }
+    return said.join(" ");
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
@@ -27,7 +31,7 @@
       var source = document.getElementById(button.dataset.copy);
       if (!source || !navigator.clipboard) { return; }
       navigator.clipboard.writeText(source.textContent.trim()).then(function () {
-        button.textContent = "Copied";
+        button.textContent = "Copied: now paste it in your setup tool";
       }, function () {
         button.textContent = "Select the code and copy it";
       });

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from bff import labels
 from bff.worker import HEARTBEAT_NAME, Worker
 
 from tests.support import OTHER_PHONE, PHONE
@@ -260,3 +261,83 @@ def test_one_device_that_cannot_be_recorded_does_not_stop_the_reconcile(busy_ser
 
     assert {row["device_id"] for row in store.devices()} == expected - {bad}
     assert failures_logged(caplog, f"device {bad} not recorded")
+
+
+# -- a device bff first hears of through an event ---------------------------------------------------
+
+
+def status_event(device_id: str, data: str = "online") -> SimpleNamespace:
+    return SimpleNamespace(name="spark/status", coreid=device_id, data=data)
+
+
+@pytest.fixture
+def unseen_device(control, electron) -> str:
+    """A named Electron of the demo product, online, that bff has never read (no reconcile yet)."""
+    device = control._call("POST", "/devices", json={"platform": "electron", "product": electron["id"],
+                                                     "online": True, "name": "pump_7"})
+    return device["id"]
+
+
+def device_reads(control, device_id: str) -> list[dict]:
+    return [r for r in control.requests(method="GET") if r["path"].rstrip("/").endswith(f"/devices/{device_id}")]
+
+
+def test_a_device_first_heard_of_by_an_event_is_read_once_and_kept_with_its_label_code(
+        app, services, client, control, electron, unseen_device, tag):
+    worker = Worker(services)  # not started: no reconcile, only the event
+    assert services.store.device(unseen_device) is None
+    control.clear_requests()
+
+    worker.handle_event(electron["slug"], status_event(unseen_device))
+    worker.new_devices.wait()
+
+    row = services.store.device(unseen_device)
+    assert (row["name"], row["platform_id"], row["online"]) == ("pump_7", 10, 1)
+    assert row["label_code"] and row["serial_number"]
+    assert len(device_reads(control, unseen_device)) == 1
+    view = services.devices.find(unseen_device)  # what the landing, My devices and SMS show (no read)
+    assert (view.name, view.platform, view.label_code) == ("pump_7", "electron", row["label_code"])
+    landing = client.get(f"/d/{unseen_device}?k={tag(unseen_device)}")
+    assert landing.status_code == 200 and "Electron" in landing.get_data(as_text=True)
+    assert len(device_reads(control, unseen_device)) == 1
+    console = client.get("/console").get_data(as_text=True)
+    assert labels.format_label_code(row["label_code"]) in console
+
+    worker.handle_event(electron["slug"], status_event(unseen_device, "offline"))
+    worker.handle_event(electron["slug"], status_event(unseen_device))
+    worker.new_devices.wait()
+    assert len(device_reads(control, unseen_device)) == 1  # known now: no second read
+    assert services.store.device(unseen_device)["label_code"] == row["label_code"]
+
+
+def test_a_failed_read_of_a_new_device_is_tried_again_at_its_next_event(services, control, electron,
+                                                                        unseen_device, caplog):
+    worker = Worker(services)
+    control.add_fault(path="/v1/products/*/devices/*", method="GET", status=503, times=1)
+
+    worker.handle_event(electron["slug"], status_event(unseen_device))
+    worker.new_devices.wait()
+    assert services.store.device(unseen_device)["online"] == 1  # the event itself is kept
+    assert services.store.device(unseen_device)["label_code"] is None
+
+    worker.handle_event(electron["slug"], status_event(unseen_device))
+    worker.new_devices.wait()
+    assert services.store.device(unseen_device)["name"] == "pump_7"
+    assert services.store.device(unseen_device)["label_code"]
+
+
+def test_a_slow_read_of_a_new_device_does_not_hold_up_the_event_stream(services, control, electron,
+                                                                       unseen_device, offline_device):
+    worker = Worker(services)
+    seen = []
+    worker.on_device_online(lambda product_key, device_id: seen.append(device_id))
+    control.add_fault(path="/v1/products/*/devices/*", method="GET", latency=3, times=1)
+
+    started = time.monotonic()
+    worker.handle_event(electron["slug"], status_event(unseen_device))
+    worker.handle_event(electron["slug"], status_event(offline_device))
+    assert time.monotonic() - started < 1.5  # the read runs beside the stream
+    assert seen == [unseen_device, offline_device]
+    worker.new_devices.wait()
+    assert services.store.device(unseen_device)["name"] == "pump_7"
+    worker.stop_streams()

@@ -107,7 +107,7 @@ class AccountService:
     CODE_LIMITS_PER_IP = ((20, 3600),)
     PASSWORD_LIMITS_PER_LOGIN = ((10, 15 * 60),)
     PASSWORD_LIMITS_PER_IP = ((30, 15 * 60),)
-    CODE_MESSAGE = "Your sign-in code is {code}. It works for 10 minutes."
+    CODE_MESSAGE = "Your sign-in code is {code}. It works for 10 minutes. Type it on the sign-in page where you asked for it."
 
     def __init__(self, store, sms, *, clock=time.time, secret: str | bytes | None = None,
                  password_hasher: PasswordHasher | None = None, default_region: str = DEFAULT_REGION,

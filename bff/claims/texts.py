@@ -55,9 +55,11 @@ NOTIFY_TEXTS = {
 CLAIMED_FOR_YOU_TEXTS = {
     "claimed": "Your device {device} was added to your account. Text STATUS to see your devices.",
     "waiting": ("Your device {device} will be added to your account when it is switched on. "
-                "We will text you."),
+                "Switch it on: we will text you when it is done."),
+    # the device may well be on: the cloud is the trouble (a retryable cloud error)
+    "requested": ("Your device {device} is being added to your account. We are having trouble reaching "
+                  "the device cloud; we will keep trying and text you."),
 }
-CLAIMED_FOR_YOU_TEXTS["requested"] = CLAIMED_FOR_YOU_TEXTS["waiting"]
 
 # SMS to the person whose open claim an operator cancelled; {reason} is one of CANCEL_REASONS.
 CANCELLED_TEXT = "We stopped adding the device {device} to your account: {reason} Contact the seller if this is wrong."

@@ -62,6 +62,13 @@ class DeviceService:
             return self.remember(product_key, device)
         raise errors.ClaimRefused(f"{device_id} is in none of the configured products")
 
+    def learn(self, product_key: str, device_id: str) -> dict:
+        """A device bff first hears of through the product's event stream: one read of the product
+        device (name, platform, serial number) kept with a label code. Its online state is left to
+        the events (the newest word on it); the cloud's errors are raised (the caller retries later)."""
+        device = self.particle.get_device(product_key, device_id)
+        return self.remember(product_key, {key: value for key, value in device.items() if key != "online"})
+
     def remember(self, product_key: str, device: dict, *, owner: bool = False) -> dict:
         """Keep what the cloud said about a product device; give it a label code.
 
@@ -111,6 +118,15 @@ class DeviceService:
             return False
         customer = self.store.shadow_customer(user_id, row["product_key"])
         return bool(customer) and customer["username"] == row["owner"]
+
+    def name_visible_to(self, device_id: str, user_id: int | None) -> bool:
+        """Whether the person may see the name the owner chose: they own the device, or its owner
+        shares it with them. Anyone else (a QR link is enough to open a device's page) sees the
+        product's name only."""
+        if user_id is None:
+            return False
+        device_id = device_id.lower()
+        return self.owned_by(device_id, user_id) or self.store.live_share(device_id, user_id) is not None
 
     def owned_devices(self, user_id: int) -> list[DeviceView]:
         """The devices bff knows the person owns."""

@@ -39,7 +39,7 @@ from bff.errors.accounts import (  # noqa: F401
 )
 from bff.errors.serials import *  # noqa: F401,F403
 from bff.errors.setup import (  # noqa: F401
-    ApiError, ApiNotSignedIn, ChooseWifiProduct, NoWifiProduct, SetupCodeNotFound, SetupError,
+    ApiError, ApiNotSignedIn, ChooseWifiProduct, NoWifiProduct, NotAWifiProduct, SetupCodeNotFound, SetupError,
     TooManyClaimCodes,
 )
 from bff.errors.ops import *  # noqa: F401,F403

@@ -144,7 +144,7 @@ class NumberTaken(NumberChangeError):
     join two accounts."""
 
     public_message = "Another account uses that number, and bff cannot join two accounts."
-    next_step = "The owner of that number removes or gives away its devices first, or ask our support team."
+    next_step = "Ask its owner to remove or give away its devices first, or ask our support team."
 
 
 class NoNumberChange(NumberChangeError):

@@ -28,6 +28,16 @@ class NoWifiProduct(SetupError):
     next_step = "If your device came with a box code, use that instead."
 
 
+class NotAWifiProduct(NoWifiProduct):
+    """The product named is one of ours, but not a Wi-Fi one (cellular: its box code is claimed)."""
+
+    def __init__(self, detail: str | None = None, *, product: str, sms: bool = False, **kwargs) -> None:
+        kwargs.setdefault("public_message", f"{product[:24]} is not a Wi-Fi product, so it needs no setup code.")
+        kwargs.setdefault("next_step", "To add it, text CLAIM and the 12-letter code on its box." if sms
+                          else "To add it, type the 12-letter code on its box on the start page.")
+        super().__init__(detail or f"{product} is not a Wi-Fi product", **kwargs)
+
+
 class ChooseWifiProduct(SetupError):
     """Several Wi-Fi products are configured (or the name given matches none): say which.
 

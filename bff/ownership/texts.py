@@ -31,17 +31,22 @@ QUESTION_WORDS = {
 
 # -- to the person who started an offer, when it ends: (kind, how it ended) -> text --
 ENDED_TEXTS = {
-    ("give", "accepted"): "The person took the device {device}. It is no longer on your account.",
-    ("give", "declined"): "The person said no to the device {device}. It stays on your account.",
-    ("give", "expired"): "Nobody took the device {device} within 7 days. It stays on your account.",
+    ("give", "accepted"): ("The person took the device {device}. It is no longer on your account. "
+                           "You do not need to do anything."),
+    ("give", "declined"): ("The person said no to the device {device}. It stays on your account. "
+                           "Text STATUS to see your devices."),
+    ("give", "expired"): ("Nobody took the device {device} within 7 days. It stays on your account. "
+                          "Text STATUS to see your devices."),
     ("ask", "accepted"): ("Good news: the owner gave you the device {device}. "
                           "It is being added to your account. Text STATUS to see it."),
     ("ask", "declined"): "The owner of the device {device} wants to keep it. Contact the seller if you need help.",
     ("ask", "expired"): ("The owner of the device {device} did not answer in 7 days. "
                          "Our support team will look at it. Contact the seller if you need help."),
-    ("share", "accepted"): "The device {device} is now shared with the person you invited.",
-    ("share", "declined"): "The person said no to sharing the device {device}.",
-    ("share", "expired"): "Nobody answered your invite to share the device {device} within 7 days.",
+    ("share", "accepted"): ("The device {device} is now shared with the person you invited. "
+                            "To end it, text UNSHARE {device} and their number."),
+    ("share", "declined"): "The person said no to sharing the device {device}. You do not need to do anything.",
+    ("share", "expired"): ("Nobody answered your invite to share the device {device} within 7 days. "
+                           "To ask again, text SHARE {device} and their number."),
 }
 
 # -- to the person who was to answer, when the starter withdraws the offer --
@@ -57,16 +62,16 @@ DECIDED_TEXTS = {
     False: "Our support team could not give you the device {device}. Contact the seller if you need help.",
 }
 
-SHARE_ENDED_TEXT = "The device {device} is no longer shared with you."
+SHARE_ENDED_TEXT = "The device {device} is no longer shared with you. You do not need to do anything."
 
 # -- what the answerer reads back (the channel's reply to YES or NO) --
 ANSWER_REPLIES = {
-    ("give", True): "The device {device} is now yours. It is being added to your account.",
-    ("ask", True): "Done: the device {device} is going to the person who asked.",
+    ("give", True): "The device {device} is now yours. It is being added to your account. Text STATUS to see it.",
+    ("ask", True): "Done: the device {device} is going to the person who asked. You do not need to do anything.",
     ("share", True): "The device {device} is now shared with you. Text STATUS to see it.",
-    ("give", False): "OK, you did not take the device {device}.",
-    ("ask", False): "OK, you keep the device {device}.",
-    ("share", False): "OK, you did not accept the device {device}.",
+    ("give", False): "OK, you did not take the device {device}. You do not need to do anything.",
+    ("ask", False): "OK, you keep the device {device}. You do not need to do anything.",
+    ("share", False): "OK, you did not accept the device {device}. You do not need to do anything.",
 }
 
 # -- "which question?" (WhichQuestion's words) --

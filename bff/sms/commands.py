@@ -130,15 +130,20 @@ def _claim_for(sender: Sender, customer, device_id: str | None, code: str | None
                serial: str | None = None) -> Reply:
     """An operator claims for a customer (the claims service texts the customer)."""
     services = sender.services
-    claim, outcome = services.claims.request_claim_for(customer.id, device_id, operator_id=sender.user.id,
-                                                       channel="sms", label_code=code, serial=serial)
+    try:
+        claim, outcome = services.claims.request_claim_for(customer.id, device_id, operator_id=sender.user.id,
+                                                           channel="sms", label_code=code, serial=serial)
+    except errors.ClaimRefused as refused:  # the customer's account, not the operator's
+        held = isinstance(refused, errors.ClaimInProgressElsewhere)
+        device = services.devices.short_name(device_id) if device_id else (code or serial or "the device")[:24]
+        return Reply((texts.FOR_HELD if held else texts.FOR_REFUSED).format(device=device, phone=customer.phone))
     device = services.devices.short_name(claim.device_id)
     return Reply(_for_claim_text(claim, outcome, device, customer.phone), claim_id=claim.id)
 
 
 def _for_claim_text(claim, outcome: str, device: str, phone: str) -> str:
     templates = {"claimed": texts.FOR_CLAIMED, "already_yours": texts.FOR_ALREADY,
-                 "waiting": texts.FOR_WAITING, "requested": texts.FOR_TRYING}
+                 "waiting": texts.FOR_WAITING, "requested": texts.FOR_TRYING, "refused": texts.FOR_REFUSED}
     template = templates.get(outcome)
     if template is None:
         return f"{claim.message} {claim.next_step}"

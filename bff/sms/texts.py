@@ -43,8 +43,8 @@ TOO_MANY_TEXTS = "You sent many texts in a short time. Please wait 10 minutes, t
 # -- CLAIM -------------------------------------------------------------------------------------------
 
 CLAIM_NO_CODE = f"Text CLAIM and the 12-letter code from the box, like CLAIM {EXAMPLE}."
-CLAIM_DEVICE_ID = (f"Please text the 12-letter code from the box label, like CLAIM {EXAMPLE}. "
-                   "The long device ID does not work here.")
+CLAIM_DEVICE_ID = ("The long device ID does not work here. "
+                   f"Please text the 12-letter code from the box label, like CLAIM {EXAMPLE}.")
 CLAIM_NOT_A_CODE = (f"That does not look like a box code. It has 12 letters and numbers, like {EXAMPLE}. "
                     "Check the box and try again.")
 CLAIM_SERIAL_NEXT = f"Text CLAIM and the 12-letter code from the box label, like CLAIM {EXAMPLE}."
@@ -54,22 +54,30 @@ CLAIM_FOR_NO_PHONE = f"Add the customer's phone number after FOR, like CLAIM {EX
 CLAIM_ASK_OWNER = "This device is on someone else's account. Text ASK {code} to ask the owner for it."
 CLAIMED = "Done: {device} is now yours. Text STATUS to see your devices."
 ALREADY_YOURS = "{device} is already yours. There is nothing more to do."
-WAITING = "Switch {device} on. It is not online now, so we will finish when it connects and text you."
+WAITING = "{device} is not online now. Switch it on: we will finish when it connects and text you."
 TRYING = "This is taking longer than usual. We will keep trying and text you when {device} is added."
 
 # Operators claiming FOR a customer: the operator's reply, and the customer's text.
-FOR_CLAIMED = "Done: {device} is now on the account of {phone}. We texted them."
+FOR_CLAIMED = "Done: {device} is now on the account of {phone}. We texted them. Text CLAIM and the next box code to add another."
 FOR_ALREADY = "{device} was already on the account of {phone}. Nothing more to do."
-FOR_WAITING = "{device} is off. It goes to {phone} when it connects, and we will text them."
-FOR_TRYING = "Still trying to add {device} for {phone}. We will text them when it is done."
+FOR_WAITING = ("{device} is off. It goes to {phone} when it connects, and we will text them. "
+               "Switch it on to finish now.")
+FOR_TRYING = ("Still adding {device} for {phone}: we are having trouble reaching the device cloud. "
+              "We will keep trying and text them.")
+# An operator's CLAIM ... FOR that is refused: about the customer's account, never "your account".
+FOR_HELD = ("{device} is held by another person's open claim, so it cannot go to {phone} now. "
+            "Check that claim in the console first.")
+FOR_REFUSED = ("We could not add {device} to the account of {phone}. "
+               "Open the device in the console to see why.")
 # (the customer's own text is the claims service's: bff/claims/texts.py; checked here with the rest)
 FOR_CUSTOMER_CLAIMED = CLAIMED_FOR_YOU_TEXTS["claimed"]
 FOR_CUSTOMER_WAITING = CLAIMED_FOR_YOU_TEXTS["waiting"]
 
 # -- CODE --------------------------------------------------------------------------------------------
 
-CODE_FOR_PRODUCT = "Your Wi-Fi setup code for {product} (valid {minutes} min): {code}"
-CODE_PLAIN = "Your Wi-Fi setup code (valid {minutes} min): {code}"
+CODE_FOR_PRODUCT = "Wi-Fi setup code for {product}, {minutes} min. Type it in your setup tool: {code}"
+CODE_PLAIN = ("Wi-Fi setup code, {minutes} min. Type it in your setup tool with your Wi-Fi name "
+              "and password: {code}")
 CODE_UNAVAILABLE = "Wi-Fi setup codes are not available by text yet. Please use the setup page instead."
 
 # -- STATUS ------------------------------------------------------------------------------------------
@@ -91,7 +99,7 @@ NAME_HOW = f"Text NAME, the code on the box and the new name, like NAME {EXAMPLE
 NAME_NO_NAME = f"Add the new name after the code, like NAME {EXAMPLE} pump_2."
 NAME_BAD = f"A name can use letters, numbers, - and _, up to 24. Try again, like NAME {EXAMPLE} pump_2."
 NAME_NOT_YOURS = "We could not find that device among yours. Text STATUS to see your devices and their names."
-NAME_DONE = "Done: your device is now called {name}."
+NAME_DONE = "Done: your device is now called {name}. Text STATUS to see it, and use this name in texts from now on."
 
 # -- after the first claim: naming a device (bff/sms/device_words.py) ------------------------------
 
@@ -103,7 +111,7 @@ CODE_UNKNOWN = "We do not know a device with that box code. Check the code on th
 # -- REMOVE, GIVE, SHARE, UNSHARE, LEAVE, ASK, BLOCK, ALLOW, YES, NO --------------------------------
 
 REMOVE_HOW = f"Text REMOVE and the device name or box code, like REMOVE pump_2 or REMOVE {EXAMPLE}."
-REMOVE_DONE = "Done: {device} is off your account. The code on its box works for the next owner."
+REMOVE_DONE = "Done: {device} is off your account. Pass the box on: its code works for the next owner."
 REMOVE_LATER = "We are taking {device} off your account. It can take a few minutes. Text STATUS to check."
 GIVE_HOW = "Text GIVE, the device name or box code, then their phone number, like GIVE pump_2 +12015550123."
 GIVE_SENT = ("We asked {phone} to take {device}. It stays yours until they reply YES. "
@@ -116,8 +124,8 @@ LEAVE_HOW = "Text LEAVE and the name of a device shared with you, like LEAVE pum
 LEAVE_NOT_SHARED = "{device} is yours, not shared with you. To take it off your account, text REMOVE {device}."
 LEAVE_DONE = "Done: you no longer see {device}. Its owner keeps it. Text STATUS to see your devices."
 ASK_HOW = f"Text ASK and the 12-letter code from the box, like ASK {EXAMPLE}."
-ASK_SENT = ("We asked the owner of this device to give it to you. We will text you their answer. "
-            "It can take up to 7 days.")
+ASK_SENT = ("We asked the owner of this device to give it to you. It can take up to 7 days. "
+            "We will text you their answer.")
 BLOCK_HOW = "Text BLOCK and the device name or box code, like BLOCK pump_2, to stop asks for it."
 BLOCK_DONE = "Done: we will pass on no more asks for {device}. To take asks again, text ALLOW {device}."
 ALLOW_HOW = "Text ALLOW and the device name or box code, like ALLOW pump_2, to take asks for it again."

@@ -19,6 +19,7 @@ from bff.errors import (
     InvalidPhoneNumber, SignInCodeExpired, TooManySignInCodes, TooManyWrongCodes, WrongSignInCode,
 )
 from bff.web.login import client_ip, safe_next, sign_in, sign_out
+from bff.web.pages import claim_and_show, claim_wished, remember_claim_wish, take_claim_wish
 from bff.wiring import get_services
 
 bp = Blueprint("auth", __name__)
@@ -54,9 +55,11 @@ def login():
 
 @bp.post("/login")
 def send_code():
-    """Text a code to the number typed, then show the code form."""
+    """Text a code to the number typed, then show the code form. From a device's landing ("Claim
+    with your phone number"), the wish to claim it is kept for the code form."""
     next_path = safe_next(request.form.get("next"))
     phone_text = request.form.get("phone", "")
+    remember_claim_wish(request.form)
     try:
         phone = _accounts().request_sign_in_code(phone_text, ip=client_ip())
     except InvalidPhoneNumber as exc:
@@ -79,7 +82,8 @@ def code():
 
 @bp.post("/login/code")
 def check_code():
-    """Sign in with the code; back to where the person was going."""
+    """Sign in with the code; back to where the person was going. Begun on a device's landing, the
+    device is claimed here (this POST carries the form token) and the landing shows the result."""
     next_path = safe_next(request.form.get("next"))
     phone = session.get(PENDING_PHONE)
     if not phone:
@@ -91,7 +95,10 @@ def check_code():
     except TooManyWrongCodes as exc:  # this address typed too many wrong codes (for any phones)
         return _code_form(phone, next_path, error=exc, status=429)
     session.pop(PENDING_PHONE, None)
+    wish = take_claim_wish(next_path)  # before sign_in, which starts a fresh session
     sign_in(user, method="phone", remember=True)
+    if wish is not None:
+        return claim_and_show(wish["device_id"], wish["k"])
     return _redirect(next_path or CUSTOMER_HOME)
 
 
@@ -106,7 +113,7 @@ def resend_code():
         _accounts().request_sign_in_code(phone, ip=client_ip())
     except TooManySignInCodes as exc:
         return _code_form(phone, next_path, error=exc, status=429)
-    flash("We sent you a new code. Older codes no longer work.", "success")
+    flash("We sent you a new code. Older codes no longer work. Type the new one below.", "success")
     return _redirect(url_for("auth.code", next=next_path))
 
 
@@ -133,7 +140,8 @@ def _phone_form(next_path: str | None, *, error=None, phone: str = "", status: i
 
 
 def _code_form(phone: str, next_path: str | None, *, error=None, status: int = 200):
-    page = render_template("auth/code.html", next=next_path, error=error, phone=pretty_phone(phone))
+    page = render_template("auth/code.html", next=next_path, error=error, phone=pretty_phone(phone),
+                           claiming=claim_wished(next_path))
     return _with_status(page, status, error)
 
 

@@ -52,6 +52,7 @@ ERROR_STATUS = (
     (errors.WrongSignInCode, 400, "wrong_sign_in_code"),
     (errors.SetupCodeNotFound, 404, "not_found"),
     (errors.ChooseWifiProduct, 400, "choose_product"),
+    (errors.NotAWifiProduct, 400, "not_a_wifi_product"),
     (errors.NoWifiProduct, 404, "no_wifi_product"),
     (errors.TooManyClaimCodes, 429, "too_many_requests"),
     (errors.TooManyClaimAttempts, 429, "too_many_claims"),

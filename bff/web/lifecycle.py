@@ -9,6 +9,8 @@ every form carries its CSRF token; Remove and Give ask first on a page that says
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -16,6 +18,7 @@ from bff import errors
 from bff.accounts.phones import e164_or_normalized, pretty_phone
 from bff.web.errors import status_and_code
 from bff.web.login import guesser
+from bff.web.refusals import refused_page
 from bff.web.offer_words import (ANSWER_BUTTONS, CANCEL_BUTTONS, MADE_LINES, Words, masked_phone,
                                  offer_words, question_line, role_of, web_error)
 from bff.web.responses import no_store
@@ -136,7 +139,7 @@ def share(device_id: str):
 @login_required
 def stop_sharing(share_id: int):
     get_services().lifecycle.end_share(current_user, share_id, channel="web")
-    flash("Done: that number no longer sees the device.", "success")
+    flash("Done: that number no longer sees the device. To let them see it again, share it again.", "success")
     return redirect(url_for("web.devices"), 303)
 
 
@@ -144,7 +147,8 @@ def stop_sharing(share_id: int):
 @login_required
 def leave(device_id: str):
     get_services().lifecycle.leave_share(current_user, device_id, channel="web")
-    flash("Done: the device is off your list. It stays its owner's.", "success")
+    flash("Done: the device is off your list. It stays its owner's; ask them to share it again if you need it.",
+          "success")
     return redirect(url_for("web.devices"), 303)
 
 
@@ -154,7 +158,8 @@ def stop_asks(device_id: str):
     device = _owned(device_id)
     declined = get_services().lifecycle.stop_asks(current_user, device.device_id)
     told = " We told the person who asked that you keep it." if declined else ""
-    flash(f"We will pass on no more asks for {_name(device)}.{told}", "success")
+    flash(f"We will pass on no more asks for {_name(device)}.{told} To take asks again, tap Take asks again below.",
+          "success")
     return redirect(url_for("web.devices"), 303)
 
 
@@ -163,7 +168,8 @@ def stop_asks(device_id: str):
 def allow_asks(device_id: str):
     device = _owned(device_id)
     get_services().lifecycle.allow_asks(current_user, device.device_id)
-    flash(f"Someone who has the box of {_name(device)} can ask you for it again.", "success")
+    flash(f"Someone who has the box of {_name(device)} can ask you for it again. We will text you if they do.",
+          "success")
     return redirect(url_for("web.devices"), 303)
 
 
@@ -223,11 +229,13 @@ def ask_owner(device_id: str):
     try:
         view = services.claims.device_for_link(device_id, tag, who=guesser())
     except errors.ClaimRefused as error:
-        return render_template("web/refused.html", error=error), 403
+        return refused_page(error, 403)
     try:
         offer = services.lifecycle.ask_owner(current_user, view.device_id, channel="web")
     except errors.BffError as error:
-        return render_template("web/ask_refused.html", device=view, tag=tag, problem=web_error(error),
+        seen = services.devices.name_visible_to(view.device_id, current_user.id)  # the owner's name: theirs
+        shown = view if seen else replace(view, name=None)
+        return render_template("web/ask_refused.html", device=shown, tag=tag, problem=web_error(error),
                                no_owner=isinstance(error, errors.NoOwnerToAsk),
                                yours=isinstance(error, errors.AlreadyYours)), status_and_code(error)[0]
     flash("We asked the owner. We will text you their answer.", "success")

@@ -8,14 +8,19 @@ Errors become pages (or JSON) in bff/web/errors.py.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+import time
+from dataclasses import replace
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from bff import errors, labels
 from bff.claims.serials import looks_like_serial_or_iccid
+from bff.devices import short_name_of
 from bff.web.errors import json_error, status_and_code
 from bff.web.lifecycle import can_ask_owner, my_devices_extras
 from bff.web.login import guesser
+from bff.web.refusals import for_claim, refused_page, seller_line
 from bff.web.responses import json_response, live, no_js_refresh, no_store, version_of
 from bff.wiring import get_services
 
@@ -24,6 +29,8 @@ bp = Blueprint("web", __name__)
 WAITING_POLL_MS = 2000  # the claim page asks every 2 s while a claim waits (a tiny JSON)
 DEVICES_POLL_MS = 5000  # "my devices" while a claim waits
 IDLE_POLL_MS = 30000  # "my devices" otherwise (online state of the devices)
+CLAIM_WISH = "claim_wish"  # session key: {device_id, k, at} from the landing's phone form
+CLAIM_WISH_SECONDS = 30 * 60  # a wish older than this (codes last 10 minutes) is forgotten
 
 
 # -- start: scan the code, or type it -------------------------------------------------------------
@@ -69,8 +76,8 @@ def device(device_id: str):
     try:
         view = get_services().claims.device_for_link(device_id, tag, who=guesser())  # TooManyWrongCodes: 429
     except errors.ClaimRefused as error:
-        # Unknown device, bad or missing tag, someone else's: the same words and status for all.
-        return render_template("web/refused.html", error=error), 404
+        # Unknown device, bad or missing tag: the same words and status for all.
+        return refused_page(error, 404, link=True)
     claim = None
     if current_user.is_authenticated and not current_user.is_operator:
         claim = get_services().claims.open_claim(current_user.id, view.device_id)
@@ -83,13 +90,19 @@ def claim(device_id: str):
     tag = request.form.get("k", "")
     if not current_user.is_authenticated:
         return redirect(_login_url(url_for("web.device", device_id=device_id, k=tag or None)), 303)
+    return claim_and_show(device_id, tag)
+
+
+def claim_and_show(device_id: str, tag: str):
+    """Claim for the signed-in person (the Claim button, or the code form's POST right after a sign-in
+    begun on the landing), then redirect to the landing, which shows the result; refusals in words."""
     if current_user.is_operator:  # operators claim for customers (field mode, the doctor), never here
         return redirect(url_for("web.device", device_id=device_id, k=tag or None), 303)
     services = get_services()
     try:
         claim = services.claims.request_claim(current_user.id, device_id, channel="web", tag=tag, who=guesser())
     except errors.ClaimRefused as error:
-        return render_template("web/refused.html", error=error), 403
+        return refused_page(error, 403)
     except errors.TooManyWrongCodes:  # the tag was not checked: the 429 page says how long to wait
         raise
     except errors.BffError as error:  # e.g. too many attempts: say so on the device page
@@ -101,15 +114,24 @@ def claim(device_id: str):
 def _device_page(view, tag: str, claim, problem: errors.BffError | None = None):
     return render_template(
         "web/device.html",
-        device=view,
+        device=_as_seen_by_current_user(view),
         tag=tag,
         claim=claim,
+        refusal=for_claim(claim) if claim else None,
         problem=problem,
-        login_url=_login_url(request.full_path) if not current_user.is_authenticated else None,
         can_ask=can_ask_owner(current_user, view.device_id, claim),
         live=_claim_live(claim),
         refresh_seconds=no_js_refresh(claim is not None and not claim.done),
     )
+
+
+def _as_seen_by_current_user(view):
+    """The device without the name its owner chose, unless the person signed in is its owner or one
+    they share it with: a QR link is all it takes to open this page."""
+    user_id = current_user.id if current_user.is_authenticated and not current_user.is_operator else None
+    if view.name and not get_services().devices.name_visible_to(view.device_id, user_id):
+        return replace(view, name=None)
+    return view
 
 
 def _claim_live(claim) -> dict | None:
@@ -117,6 +139,37 @@ def _claim_live(claim) -> dict | None:
     if claim is None or claim.done:
         return None
     return live(url_for("web.claim_json", claim_id=claim.id), _claim_version(claim), WAITING_POLL_MS)
+
+
+# -- claim right after a sign-in begun on the landing ------------------------------------------------
+# The landing's phone form (a POST with the CSRF token) leaves the wish to claim in the session; the
+# code form's POST (CSRF token too) claims, once signed in, and only when it goes back to that same
+# landing. A link alone never claims: GET /login carries no wish, and the claim checks the tag again.
+
+
+def remember_claim_wish(form) -> None:
+    """Keep the wish of the landing's phone form ("claim" and "k" fields) until the code is typed."""
+    device_id, tag = str(form.get("claim", "")).strip().lower(), str(form.get("k", "")).strip()
+    if device_id and tag:
+        session[CLAIM_WISH] = {"device_id": device_id, "k": tag, "at": time.time()}
+
+
+def claim_wished(next_path: str | None) -> bool:
+    """Whether the code form's POST will claim (the code page says so on its button)."""
+    return _wish_for(session.get(CLAIM_WISH), next_path) is not None
+
+
+def take_claim_wish(next_path: str | None) -> dict | None:
+    """The wish kept by `remember_claim_wish`, forgotten here, when it is fresh and the sign-in goes
+    back to its device's landing; else None (a plain sign-in)."""
+    return _wish_for(session.pop(CLAIM_WISH, None), next_path)
+
+
+def _wish_for(wish, next_path: str | None) -> dict | None:
+    if not isinstance(wish, dict) or time.time() - float(wish.get("at", 0)) > CLAIM_WISH_SECONDS:
+        return None
+    landing = url_for("web.device", device_id=wish.get("device_id", ""), k=wish.get("k") or None)
+    return wish if next_path == landing else None
 
 
 # -- my devices -----------------------------------------------------------------------------------
@@ -172,7 +225,7 @@ def devices_json():
 
 def _claim_json(claim) -> dict:
     return {
-        "id": claim.id, "device_id": claim.device_id, "device_name": _device_name(claim.device_id),
+        "id": claim.id, "device_id": claim.device_id, "device_name": _device_name(claim),
         "state": claim.state, "outcome": claim.outcome, "done": claim.done,
         "succeeded": claim.succeeded, "title": claim.title, "message": claim.message,
         "next_step": claim.next_step, "attempts": claim.attempts, "created_at": claim.created_at,
@@ -186,9 +239,13 @@ def _device_json(view) -> dict:
             "platform": view.platform, "online": view.online, "shared": view.shared}
 
 
-def _device_name(device_id: str) -> str:
-    """A short name for a device in a claim (its name, or the end of its ID)."""
-    return get_services().devices.short_name(device_id)
+def _device_name(claim) -> str:
+    """A short name for the device of a person's claim: its name when the person may see it (their
+    own or shared with them), else the end of its ID (a refused claim's device is someone else's)."""
+    devices = get_services().devices
+    if devices.name_visible_to(claim.device_id, claim.user_id):
+        return devices.short_name(claim.device_id)
+    return short_name_of({"device_id": claim.device_id})
 
 
 def _claim_version(claim) -> str:
@@ -209,4 +266,4 @@ def _login_url(next_path: str) -> str:
 
 @bp.app_context_processor
 def _template_helpers():
-    return {"has_endpoint": lambda name: name in current_app.view_functions}
+    return {"has_endpoint": lambda name: name in current_app.view_functions, "seller_line": seller_line}

@@ -164,17 +164,32 @@ class SetupService:
     def pick_product(self, name: str | None = None, *, sms: bool = False) -> WifiProduct:
         """The Wi-Fi product `name` names, or the only one; else ChooseWifiProduct / NoWifiProduct."""
         products = self.wifi_products()
-        if not products:
-            raise errors.NoWifiProduct("no Wi-Fi product is configured")
         if name and name.strip():
             for product in products:
                 if product.answers_to(name):
                     return product
+            other = self._other_product(name, not_in=products)
+            if other is not None:  # a product of ours, just not Wi-Fi: its box code is claimed
+                raise errors.NotAWifiProduct(f"{other.key} is not a Wi-Fi product", product=other.name, sms=sms)
+        if not products:
+            raise errors.NoWifiProduct("no Wi-Fi product is configured")
+        if name and name.strip():
             raise errors.ChooseWifiProduct(f"no Wi-Fi product is called {name[:40]!r}",
                                            names=[p.word for p in products], sms=sms, unknown=name)
         if len(products) == 1:
             return products[0]
         raise errors.ChooseWifiProduct(names=[p.word for p in products], sms=sms)
+
+    def _other_product(self, name: str, *, not_in: list[WifiProduct]) -> WifiProduct | None:
+        """The configured product that is not Wi-Fi `name` names, if any."""
+        wifi = {product.key for product in not_in}
+        for key in self.particle.product_keys():
+            if key not in wifi:
+                info = self.particle.product_info(key)
+                other = WifiProduct(key=key, id=info.id, slug=info.slug, name=info.name or key, platform="device")
+                if other.answers_to(name):
+                    return other
+        return None
 
     def product(self, product_key: str) -> WifiProduct:
         """A Wi-Fi product by its configured key (for a stored code)."""

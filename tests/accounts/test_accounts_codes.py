@@ -10,6 +10,7 @@ import pytest
 
 from bff.accounts import service
 from bff.accounts.service import AccountService
+from bff.twilio.gsm import to_gsm_segment
 from bff.errors import (
     SignInCodeExpired, SignInCodeLocked, SignInError, TooManySignInCodes, WrongSignInCode,
 )
@@ -33,7 +34,8 @@ def test_request_sends_a_code(accounts, sms):
     assert accounts.request_sign_in_code("(201) 555-0123", ip=IP) == PHONE
     [message] = sms.outbox(to=PHONE)
     code = sent_code(sms)
-    assert message["body"] == f"Your sign-in code is {code}. It works for 10 minutes."
+    assert message["body"] == (f"Your sign-in code is {code}. It works for 10 minutes. "
+                               "Type it on the sign-in page where you asked for it.")
     assert (message["purpose"], message["status"]) == ("sign_in", "kept")
 
 
@@ -77,7 +79,8 @@ def test_the_database_never_holds_the_code_once_twilio_has_it(store, twilio_send
     assert received["To"] == PHONE
     [message] = twilio_sender.outbox()
     assert message["status"] == "sent"
-    assert message["body"] == "Your sign-in code is ******. It works for 10 minutes."
+    assert message["body"] == ("Your sign-in code is ******. It works for 10 minutes. "
+                               "Type it on the sign-in page where you asked for it.")
     assert code not in "\n".join(store.db.conn.iterdump())
 
 
@@ -439,3 +442,12 @@ def test_a_code_used_by_another_tab_meanwhile_is_too_old(accounts, sms, store, m
     assert caught.value.public_message == "That code is too old or was already used."
     assert caught.value.detail != caught.value.public_message
     assert store.latest_sign_in_code(PHONE)["used_at"] is not None
+
+
+def test_the_sign_in_text_says_where_to_type_the_code_in_one_segment(accounts, sms):
+    accounts.request_sign_in_code(PHONE, ip=IP)
+    [message] = sms.outbox(to=PHONE)
+    body = message["body"]
+    assert re.findall(r"\b(\d{6})\b", body) == [sent_code(sms)]  # the code, findable, once
+    assert len(body) <= 160 and to_gsm_segment(body) == body
+    assert body.endswith("Type it on the sign-in page where you asked for it.")

@@ -123,7 +123,7 @@ def test_a_number_someone_uses_for_their_devices_is_refused(changes, store, pers
     with pytest.raises(errors.NumberTaken) as caught:
         changes.start(person, OTHER_PHONE, ip=None)
     assert "cannot join two accounts" in caught.value.public_message
-    assert "removes or gives away" in caught.value.next_step
+    assert "remove or give away" in caught.value.next_step
 
 
 def test_an_empty_account_of_the_new_number_gives_it_up(changes, accounts, sms, person):

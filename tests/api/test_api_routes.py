@@ -169,7 +169,9 @@ def test_a_product_is_named_by_any_of_its_names_or_refused_with_the_choices(api_
     assert api_client.post("/api/v1/claim-codes", {"product": "Sandbox Photon Lamp"}).status_code == 201
     refused = assert_error(api_client.post("/api/v1/claim-codes", {"product": "toaster"}), 400, "choose_product")
     assert refused["next_step"] == "Choose sandbox-photon."
-    assert_error(api_client.post("/api/v1/setup-token", {"product": "sandbox-electron"}), 400, "choose_product")
+    cellular = assert_error(api_client.post("/api/v1/setup-token", {"product": "sandbox-electron"}), 400,
+                            "not_a_wifi_product")
+    assert "is not a Wi-Fi product" in cellular["message"] and "box" in cellular["next_step"]
     assert api_client.get("/api/v1/products").get_json()["products"][0]["key"] == "sandbox-photon"
 
 

@@ -10,7 +10,7 @@ from tests.support import PHONE
 
 from tests.browser.needs import expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
-SHOWN = re.compile(r"^(\d+):(\d\d) minutes$")  # what the countdown shows with more than a minute left
+SHOWN = re.compile(r"^(\d+) minutes (\d+) seconds?$")  # with more than a minute left: "59 minutes 58 seconds"
 
 
 def seconds_shown(page) -> int:

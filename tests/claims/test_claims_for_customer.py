@@ -233,3 +233,17 @@ def test_the_limit_over_the_real_counter_is_thirty_an_hour(store, particle, sms,
         claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
     clock.advance(1)  # the next hour
     assert claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device)).id
+
+
+def test_a_claim_for_a_customer_delayed_by_cloud_trouble_says_so_not_switch_it_on(
+        claims, person, operator_id, online_device, control, sms):
+    """The device is on: the cloud is the trouble, so the customer's text says that, not "switched on"."""
+    control.add_fault(status=503, **CLAIM_CALL)
+
+    claim, outcome = claims.request_claim_for(person.id, online_device, operator_id=operator_id, channel="sms")
+
+    assert (claim.state, outcome) == ("requested", "requested")
+    [text] = texts_to(sms, PHONE)
+    assert text["body"] == CLAIMED_FOR_YOU_TEXTS["requested"].format(device=name_of(claims, online_device))
+    assert "trouble reaching the device cloud" in text["body"] and "switched on" not in text["body"]
+    assert text["body"].endswith("we will keep trying and text you.")

@@ -125,7 +125,7 @@ def test_unshare_and_leave_end_a_share(lifecycle, owns, store, person, other_per
     with pytest.raises(errors.NotTheOwner):
         lifecycle.unshare(third_person, online_device, OTHER_PHONE)
     lifecycle.unshare(person, online_device, OTHER_PHONE)
-    assert texts_to(store, OTHER_PHONE)[-1].endswith("is no longer shared with you.")
+    assert texts_to(store, OTHER_PHONE)[-1].endswith("is no longer shared with you. You do not need to do anything.")
     lifecycle.leave_share(third_person, online_device)
     assert lifecycle.shares_of(online_device) == [] and lifecycle.shared_with(other_person.id) == []
     with pytest.raises(errors.NotShared):
@@ -145,7 +145,7 @@ def test_remove_during_a_share_ends_the_share(lifecycle, owns, store, control, p
     assert cloud_owner(control, online_device) is None
     assert lifecycle.shares_of(online_device) == [] and lifecycle.shared_with(other_person.id) == []
     assert [e["to_person_id"] for e in events_of(store, "device.unshared")] == [other_person.id]
-    assert texts_to(store, OTHER_PHONE)[-1].endswith("is no longer shared with you.")
+    assert texts_to(store, OTHER_PHONE)[-1].endswith("is no longer shared with you. You do not need to do anything.")
     assert lifecycle.offer(invite.id).state == "cancelled" and "withdrawn" in texts_to(store, THIRD_PHONE)[-1]
 
 

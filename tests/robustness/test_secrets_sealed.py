@@ -159,7 +159,7 @@ def test_kept_codes_are_readable_only_in_the_sandboxs_outbox(store, clock):
 def test_a_redelivered_code_gets_the_identical_reply_from_any_process(app, app_factory, client, services, photon):
     sid = new_sid()
     first = TwilioPhone(client, webhook_auth_token(app)).text("CODE", sid=sid).text
-    assert first.startswith("Your Wi-Fi setup code")
+    assert first.startswith("Wi-Fi setup code")
     code = first.rsplit(" ", 1)[1]
     row = services.store.inbound_sms(sid)
     assert is_sealed(row["reply"]) and code not in json.dumps(row)

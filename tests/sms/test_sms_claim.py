@@ -278,3 +278,21 @@ def test_an_operators_typo_is_a_typo_too(phone, online_device, label_code, opera
 def test_an_unknown_device_id_is_refused_for_operators(phone, operator):
     reply = phone.text("CLAIM 0123456789abcdef01234567", phone=OPERATOR_PHONE)
     assert reply.text.startswith("We could not add this device")
+
+
+def test_an_operators_claim_for_of_a_device_held_by_another_claim_names_the_customer(
+        phone, services, control, offline_device, label_code, operator, outbox, tag):
+    """A device another person's open claim holds: the operator reads it is held and for whom it was
+    meant, never "your account" (the refusal words meant for customers)."""
+    other = services.accounts.user_for_phone(OTHER_PHONE)
+    held = services.claims.request_claim(other.id, offline_device, channel="web", tag=tag(offline_device))
+    assert held.state == "waiting_for_device"
+    customer = "+12015550156"
+
+    reply = phone.text(f"CLAIM {label_code(offline_device)} FOR {customer}", phone=OPERATOR_PHONE).text
+
+    name = services.devices.short_name(offline_device)
+    assert reply == texts.FOR_HELD.format(device=name, phone=customer)
+    assert "another person's open claim" in reply and customer in reply and "your account" not in reply
+    assert is_one_plain_segment(reply)
+    assert outbox(customer) == []  # nothing texted to a customer who gets nothing

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
 
 def claim(phone, code: str, who: str = PHONE) -> None:
-    assert phone.text(f"CLAIM {code}", phone=who).text.startswith(("Done:", "Switch"))
+    reply = phone.text(f"CLAIM {code}", phone=who).text
+    assert reply.startswith("Done:") or "Switch it on" in reply, reply
 
 
 def give_devices(services, phone_number: str, names: list[str], product_key: str = "sandbox-electron") -> None:
@@ -156,7 +157,7 @@ def test_name_when_the_cloud_refuses(phone, services, control, online_device, la
 
 def test_code_gives_a_wifi_setup_code_with_its_validity(phone, control, photon):
     reply = phone.text("CODE").text
-    match = re.fullmatch(r"Your Wi-Fi setup code for (.+) \(valid (\d+) min\): (\S+)", reply)
+    match = re.fullmatch(r"Wi-Fi setup code for (.+), (\d+) min\. Type it in your setup tool: (\S+)", reply)
     assert match, reply
     assert match.group(1) == photon["name"] and match.group(2) == "60"
     assert len(match.group(3)) == 63 and is_one_plain_segment(reply)
@@ -164,12 +165,23 @@ def test_code_gives_a_wifi_setup_code_with_its_validity(phone, control, photon):
 
 
 def test_code_for_a_named_product(phone, photon):
-    assert phone.text(f"code {photon['slug']}").text.startswith("Your Wi-Fi setup code for")
+    assert phone.text(f"code {photon['slug']}").text.startswith("Wi-Fi setup code for")
 
 
 def test_code_for_an_unknown_product_says_which_ones_exist(phone, photon):
     reply = phone.text("CODE toaster").text
     assert reply.startswith("We do not know that product.") and f"CODE {photon['slug']}" in reply
+
+
+def test_code_for_a_cellular_product_says_it_needs_none_and_to_claim_its_box_code(phone, electron, photon,
+                                                                                 services, control):
+    """A product of ours that is not Wi-Fi: say so and what to do (CLAIM), not "we do not know it"."""
+    reply = phone.text(f"CODE {electron['slug']}").text
+    name = services.particle.product_info(electron["slug"]).name
+    assert reply == (f"{name} is not a Wi-Fi product, so it needs no setup code. "
+                     "To add it, text CLAIM and the 12-letter code on its box.")
+    assert is_one_plain_segment(reply)
+    assert control.state()["claim_codes"] == []  # no code was made
 
 
 @dataclass

@@ -60,6 +60,7 @@ _ARGUMENTS = {
     "TooManySignInCodes": {"retry_after": 7200},
     "TooManySignInTries": {"retry_after": 7200},
     "ChooseWifiProduct": {"names": ["sandbox-photon", "sandbox-p1"], "sms": True},
+    "NotAWifiProduct": {"product": "p" * 24, "sms": True},
 }
 
 

@@ -70,7 +70,7 @@ def test_a_number_another_account_uses_is_refused_with_what_to_do(member, servic
                                 channel="web", actor_user_id=None)
     reply = start(member, phone=OTHER_PHONE)
     assert reply.status_code == 409
-    assert "bff cannot join two accounts" in page_text(reply) and "removes or gives away" in page_text(reply)
+    assert "bff cannot join two accounts" in page_text(reply) and "remove or give away its devices" in page_text(reply)
 
 
 def test_same_and_invalid_numbers_are_refused(member):

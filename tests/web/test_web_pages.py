@@ -7,6 +7,7 @@ import pytest
 
 from bff import labels
 from bff.errors import ClaimRefused
+from bff.web.refusals import BAD_LINK, NOT_YOURS
 
 from tests.support import LABEL_KEY
 from tests.support.pages import attributes, claim, csrf_token, landing_path, login_next, page_text, signed_in_client
@@ -29,11 +30,13 @@ def test_start_page_offers_the_scanner_and_the_code_form(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Scan the code on your box" in page_text(response)
-    # The scanner button only appears with JavaScript; without it the camera-app tip is there.
-    assert re.search(r"<button[^>]*data-scan-start[^>]*hidden", html)
+    # The scanner button is in place from the first paint (no layout shift when the script runs);
+    # bff.css shows it only with JavaScript (`scripting`). Without it the camera-app tip is there.
+    assert re.search(r"<button[^>]*data-scan-start[^>]*>Scan the code<", html)
+    assert not re.search(r"<button[^>]*data-scan-start[^>]*hidden", html)
     assert "camera app" in page_text(response)
     # The decoder is loaded only when the scanner is used, not with the page.
-    assert "jsQR.js" not in " ".join(v for t, a, v in attributes(response) if t == "script")
+    assert "jsQR" not in " ".join(v for t, a, v in attributes(response) if t == "script")
     assert 'name="code"' in html and 'name="csrf_token"' in html
 
 
@@ -84,16 +87,21 @@ def test_empty_code_asks_for_the_code(client):
 # -- QR landing --------------------------------------------------------------------------------------
 
 
-def test_landing_shows_the_device_and_asks_to_sign_in(client, control, electron, online_device):
+def test_landing_shows_the_product_and_asks_for_the_phone_number(client, control, electron, online_device):
     response = client.get(landing_path(online_device))
     assert response.status_code == 200
     text = page_text(response)
+    html = response.get_data(as_text=True)
     assert electron["name"] in text
-    assert control.device(online_device)["name"] in text
-    assert "Sign in with your phone number" in text
-    login = next(v for t, a, v in attributes(response) if t == "a" and a == "href" and v.startswith("/login"))
-    assert login_next(login.replace("&amp;", "&")) == landing_path(online_device)
-    assert "/claim" not in response.get_data(as_text=True)  # no Claim form before signing in
+    assert control.device(online_device)["name"] not in html  # a device's name only for its people
+    # The phone number right here: the form goes to the sign-in code step with the wish to claim.
+    assert re.search(r'<form method="post" action="/login"', html)
+    assert re.search(r'<input id="phone" name="phone" type="tel"', html)
+    assert re.search(r'<button type="submit"[^>]*>Claim with your phone number</button>', html)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    assert fields["next"].replace("&amp;", "&") == landing_path(online_device)
+    assert fields["claim"] == online_device and fields["k"] == labels.qr_tag(LABEL_KEY, online_device)
+    assert "/claim" not in html  # no Claim form before signing in
 
 
 @pytest.mark.parametrize("path", [
@@ -108,8 +116,9 @@ def test_landing_refuses_bad_links_all_in_the_same_words(client, online_device, 
     response = client.get(path)
     assert response.status_code == 404
     text = page_text(response)
-    assert REFUSAL in text
-    assert "Type the code from the box" in text  # what to do instead
+    assert f"{BAD_LINK.heading} {BAD_LINK.why}" in text
+    assert "Type the code from the box" in text and "Try again" not in text  # what to do instead
+    assert "contact the seller who sold you the device." in text  # the last resort
     assert 'href="/"' in response.get_data(as_text=True)
 
 
@@ -183,17 +192,21 @@ def test_someone_elses_device_is_refused_in_the_same_words(app, member, other_pe
     owner = signed_in_client(app, other_person)
     claim(owner, online_device)
     response = claim(member, online_device, follow=True)
-    assert ClaimRefused.public_message in page_text(response)
-    assert ClaimRefused.next_step in page_text(response)
+    text = page_text(response)
+    assert f"{NOT_YOURS.heading} {NOT_YOURS.why}" in text  # a heading, then why: not the same words twice
     assert "belongs to someone else" not in response.get_data(as_text=True)  # never the cloud's words
-    assert "Try again" in page_text(response) and "Type the code from the box" in page_text(response)
+    # Where it leads (the order of the steps): ask the owner, the code from the box, the seller.
+    assert "Try again" not in text  # trying again cannot help with someone else's device
+    assert text.index("Ask the owner") < text.index("Type the code from the box") < text.index("contact the seller")
 
 
 def test_claim_with_a_bad_tag_is_refused(member, online_device):
     page = member.get(landing_path(online_device))
     response = member.post(f"/d/{online_device}/claim", data={"csrf_token": csrf_token(page), "k": "x" * 16})
     assert response.status_code == 403
-    assert REFUSAL in page_text(response)
+    text = page_text(response)
+    assert f"{NOT_YOURS.heading} {NOT_YOURS.why}" in text
+    assert "Type the code from the box" in text and "Try again" not in text
 
 
 def test_claim_needs_a_signed_in_person_and_a_form_token(app, client, member, services, online_device, person):

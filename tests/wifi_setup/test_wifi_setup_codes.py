@@ -49,11 +49,17 @@ def test_with_several_wifi_products_an_sms_asker_is_told_the_words_to_text(wifi_
     assert asked.value.names == ["sandbox-photon", "widget-wifi"]
 
 
-def test_an_unknown_or_cellular_product_name_lists_the_wifi_ones(wifi_setup, person):
-    for name in ("toaster", "sandbox-electron"):
-        with pytest.raises(errors.ChooseWifiProduct) as asked:
-            wifi_setup.create_claim_code(person.id, name, channel="web")
-        assert asked.value.customer_text == "We do not know that product. Choose sandbox-photon."
+def test_an_unknown_product_name_lists_the_wifi_ones(wifi_setup, person):
+    with pytest.raises(errors.ChooseWifiProduct) as asked:
+        wifi_setup.create_claim_code(person.id, "toaster", channel="web")
+    assert asked.value.customer_text == "We do not know that product. Choose sandbox-photon."
+
+
+def test_a_cellular_product_is_named_as_such_with_how_to_add_it(wifi_setup, person):
+    with pytest.raises(errors.NotAWifiProduct) as refused:
+        wifi_setup.create_claim_code(person.id, "sandbox-electron", channel="web")
+    assert refused.value.public_message == "Sandbox Electron Tracker is not a Wi-Fi product, so it needs no setup code."
+    assert "code on its box" in refused.value.next_step
 
 
 def test_no_wifi_product_at_all_says_so(wifi_setup, services, person):
