@@ -207,10 +207,19 @@ def _offer_page(offer, problem: Words | None = None):
     live = offer.open and offer.expires_at > now
     role = role_of(offer, current_user.id)
     return render_template(
-        "web/offer.html", offer=offer, words=offer_words(offer, current_user.id, now=now), problem=problem,
+        "web/offer.html", offer=offer, problem=problem,
+        words=offer_words(offer, current_user.id, now=now, device=_name_for_viewer(offer, role)),
         can_answer=live and role == "answerer", can_cancel=live and role == "starter",
         buttons=ANSWER_BUTTONS[offer.kind], cancel_button=CANCEL_BUTTONS[offer.kind],
         days_left=max(1, int((offer.expires_at - now + 86399) // 86400)) if live else None)
+
+
+def _name_for_viewer(offer, role: str) -> str | None:
+    """Someone asking for a device sees it by its product, not by the name its owner chose, until
+    it is theirs (owners' names are for owners and the people they share or give it to)."""
+    if offer.kind == "ask" and role == "starter" and offer.state != "accepted":
+        return get_services().devices.product_name(offer.product_key)
+    return None
 
 
 # -- ask the owner, from the QR landing ------------------------------------------------------------------

@@ -149,8 +149,9 @@ def role_of(offer, user_id: int) -> str:
     return ANSWERER if offer.answerer_user_id == user_id else STARTER
 
 
-def offer_words(offer, user_id: int, *, now: float) -> Words:
-    """The offer's page for `user_id` (one of the people in it)."""
+def offer_words(offer, user_id: int, *, now: float, device: str | None = None) -> Words:
+    """The offer's page for `user_id` (one of the people in it); `device`: how this person may see
+    the device named (the owner's chosen name only for people it is or was shared or given with)."""
     role = role_of(offer, user_id)
     state = "expired" if offer.open and offer.expires_at <= now else offer.state
     if (offer.kind, role, state) in OFFER_WORDS:
@@ -162,7 +163,7 @@ def offer_words(offer, user_id: int, *, now: float) -> Words:
     tone = TONES.get(state, "bad")
     if state == "declined" and role == ANSWERER:
         tone = "ok"  # they said no themselves: nothing went wrong
-    device = offer.device_name
+    device = device or offer.device_name
     return Words(title.format(device=device), text.format(device=device), next_step, tone)
 
 

@@ -256,6 +256,9 @@ def test_a_refused_claim_offers_to_ask_the_owner_who_gives_it_on_the_page(
     asked = post(other, f"/d/{online_device}/ask", {"k": tag}, token_from=landing_path(online_device), follow=True)
     assert "We asked the owner. We will text you their answer." in page_text(asked)
     assert asked.request.path.startswith("/offers/") and "Withdraw my ask" in page_text(asked)
+    chosen_name = services.store.device(online_device)["name"]
+    assert chosen_name not in asked.get_data(as_text=True)  # the asker sees the product, not the owner's name
+    assert services.devices.product_name(services.store.device(online_device)["product_key"]) in page_text(asked)
     ask_text = texts_to(services, PHONE)[0]
     assert ask_text.startswith("Someone asks for your device") and "2015550124" not in ask_text
 
