@@ -21,28 +21,15 @@ import pytest
 from tests.browser.conftest import PHONE_HEIGHT, PHONE_WIDTH, WAIT_MS
 from tests.support import OTHER_PHONE, PHONE
 
+from tests.browser.page_checks import PageChecks
 from tests.browser.needs import axe_sync, expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
 SIZES = ((320, 640), (PHONE_WIDTH, PHONE_HEIGHT))
-MIN_TAP = 44
 PULSE_TIMES_MS = (0, 200, 400, 600, 800, 1000, 1200, 1400)  # over one 1.6 s round of the pulse
 MIN_CONTRAST = 4.5
 
-# Every link and button a person can tap (hidden ones aside), with its height.
-SMALL_TARGETS = """
-(min) => Array.from(document.querySelectorAll(
-    'a[href], button, input[type=submit], input[type=button], summary'))
-  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
-  .filter(el => el.getBoundingClientRect().height < min)
-  .map(el => `${el.tagName.toLowerCase()} "${(el.textContent || el.value || '').trim().replace(/\\s+/g, ' ')}" `
-             + `${Math.round(el.getBoundingClientRect().height)} px`)
-"""
-SIDEWAYS = "[document.documentElement.scrollWidth, window.innerWidth]"
-WIDEST = """
-() => Array.from(document.querySelectorAll('body *'))
-  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
-  .slice(0, 5).map(el => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)
-"""
+# Every link and button a person can tap.
+TAPPABLE = "a[href], button, input[type=submit], input[type=button], summary"
 
 # The contrast of every .pulse text (and the text inside it) at the given animation times: every
 # running animation is paused and moved to each time; colours and opacities are the computed ones.
@@ -96,37 +83,15 @@ LAYOUT_SHIFT = """
 PLACE = "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; }"
 
 
-class PageChecks:
-    """Checks the current page at both sizes; collects what is wrong, to report every page at once."""
+class CustomerChecks(PageChecks):
+    """The customer pages' checks at 320 and 390 px, and (`pulse=True`) the pulse's text contrast."""
 
     def __init__(self, page) -> None:
-        self.page = page
-        self.axe = axe_sync.Axe()
-        self.problems: list[str] = []
-        self.checked: list[str] = []
+        super().__init__(page, sizes=SIZES, targets=TAPPABLE)
 
-    def __call__(self, name: str, *, pulse: bool = False) -> None:
-        page = self.page
-        self.checked.append(name)
-        for width, height in SIZES:
-            page.set_viewport_size({"width": width, "height": height})
-            page.wait_for_timeout(50)  # a relayout
-            where = f"{name} at {width} px"
-            results = self.axe.run(page)
-            if results.violations_count:
-                self.problems.append(f"{where}: axe-core\n{violations(results)}")
-            small = page.evaluate(SMALL_TARGETS, MIN_TAP)
-            if small:
-                self.problems.append(f"{where}: links and buttons under {MIN_TAP} px: {small}")
-            scroll_width, inner_width = page.evaluate(SIDEWAYS)
-            if scroll_width > inner_width:
-                self.problems.append(f"{where}: scrolls sideways ({scroll_width} > {inner_width})"
-                                     f"; widest: {page.evaluate(WIDEST)}")
-            if pulse:
-                self.pulse(where)
-        page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
-
-    def pulse(self, where: str) -> None:
+    def more(self, where: str, *, pulse: bool = False) -> None:
+        if not pulse:
+            return
         seen = self.page.evaluate(PULSE_CONTRAST, list(PULSE_TIMES_MS))
         if not seen["texts"]:
             self.problems.append(f"{where}: no pulsing text to check")
@@ -134,18 +99,6 @@ class PageChecks:
                if f["ratio"] < MIN_CONTRAST]
         if low:
             self.problems.append(f"{where}: the pulse's text under {MIN_CONTRAST}:1: {low}")
-
-    def assert_none(self) -> None:
-        assert self.checked
-        assert not self.problems, "\n\n".join(self.problems)
-
-
-def violations(results) -> str:
-    """axe-core's violations, one line per element: rule, element, what is wrong."""
-    return "\n".join(
-        f"  {violation['id']} ({violation['impact']}): {', '.join(map(str, node['target']))}: "
-        + "; ".join(item["message"] for item in node.get("any", []) + node.get("all", []) + node.get("none", []))
-        for violation in results.response["violations"] for node in violation["nodes"])
 
 
 # -- fixtures and helpers --------------------------------------------------------------------------
@@ -167,7 +120,7 @@ def go(page, bff, path: str, status: int = 200) -> None:
     assert response.status == status, f"{path}: {response.status}, not {status}"
 
 
-def sign_in(page, bff, phone: str = PHONE, *, checks: PageChecks | None = None) -> None:
+def sign_in(page, bff, phone: str = PHONE, *, checks: CustomerChecks | None = None) -> None:
     """Sign in on /login with the texted code (checking both pages when asked)."""
     go(page, bff, "/login")
     if checks:
@@ -218,7 +171,7 @@ def test_the_start_page_does_not_shift_its_layout(browser, bff, width, height):
 
 
 def test_the_pages_of_a_new_person_and_the_claim_results(phone, bff, control, electron, new_devices, tag):
-    page, checks = phone, PageChecks(phone)
+    page, checks = phone, CustomerChecks(phone)
     services = bff.services
     online, offline, theirs = new_devices(3)
     control.power(offline, False)
@@ -251,7 +204,7 @@ def test_the_pages_of_a_new_person_and_the_claim_results(phone, bff, control, el
 
 
 def test_my_devices_the_account_and_an_offer(phone, bff, control, new_devices):
-    page, checks = phone, PageChecks(phone)
+    page, checks = phone, CustomerChecks(phone)
     services, lifecycle = bff.services, bff.services.lifecycle
     alice, bob = services.accounts.user_for_phone(PHONE), services.accounts.user_for_phone(OTHER_PHONE)
     mine, bobs, offered, waiting = new_devices(4)
@@ -280,7 +233,7 @@ def test_my_devices_the_account_and_an_offer(phone, bff, control, new_devices):
 
 
 def test_the_wifi_setup_pages(phone, bff):
-    page, checks = phone, PageChecks(phone)
+    page, checks = phone, CustomerChecks(phone)
     sign_in(page, bff)
     go(page, bff, "/setup")
     checks("/setup")

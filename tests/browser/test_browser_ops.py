@@ -23,72 +23,21 @@ from tests.support import OTHER_PHONE, PHONE, cheap_hasher
 from tests.support.imports import loose_devices
 from tests.support.ops import PASSWORD, make_operator
 
+from tests.browser.page_checks import PageChecks
 from tests.browser.needs import axe_sync, expect, pytestmark, sync_api  # noqa: F401 (pytestmark skips without them)
 
 SIZES = ((PHONE_WIDTH, PHONE_HEIGHT), (1280, 800))
-MIN_TAP = 44
 PREFIX_TWINS = ("5ea5c0ffee0000000000aaaa", "5ea5c0ffee0000000000bbbb")
 REFUSED_ERROR = "DeviceOwnedByOther (HTTP 403) from POST /v1/devices: That belongs to someone else."
 
 # The main actions: buttons, links that look like buttons, and navigation links (the top bar's and
 # any other <nav>'s). Links inside sentences and table cells are not main actions.
-SMALL_ACTIONS = """
-(min) => Array.from(document.querySelectorAll(
-    'button, input[type=submit], a.button, nav a, header a'))
-  .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < min)
-  .map(el => `${el.tagName.toLowerCase()} "${(el.textContent || el.value || '').trim().replace(/\\s+/g, ' ')}" `
-             + `${Math.round(el.getBoundingClientRect().height)} px`)
-"""
-SIDEWAYS = "[document.documentElement.scrollWidth, window.innerWidth]"
+MAIN_ACTIONS = "button, input[type=submit], a.button, nav a, header a"
 
 
-class PageChecks:
-    """Checks pages at both sizes; collects what is wrong, to report every page at once."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.axe = axe_sync.Axe()
-        self.problems: list[str] = []
-        self.checked: list[str] = []
-
-    def __call__(self, name: str, *, sideways_ok: bool = False) -> None:
-        page = self.page
-        self.checked.append(name)
-        for width, height in SIZES:
-            page.set_viewport_size({"width": width, "height": height})
-            page.wait_for_timeout(50)  # a relayout
-            results = self.axe.run(page)
-            if results.violations_count:
-                self.problems.append(f"{name} at {width} px: axe-core\n{violations(results)}")
-            small = page.evaluate(SMALL_ACTIONS, MIN_TAP)
-            if small:
-                self.problems.append(f"{name} at {width} px: main actions under {MIN_TAP} px: {small}")
-            if width == PHONE_WIDTH and not sideways_ok:
-                scroll_width, inner_width = page.evaluate(SIDEWAYS)
-                if scroll_width > inner_width:
-                    self.problems.append(f"{name} at {width} px: scrolls sideways ({scroll_width} > {inner_width})"
-                                         f"; widest: {page.evaluate(WIDEST)}")
-        page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
-
-    def assert_none(self) -> None:
-        assert self.checked
-        assert not self.problems, "\n\n".join(self.problems)
-
-
-def violations(results) -> str:
-    """axe-core's violations, one line per element: rule, element, what is wrong."""
-    return "\n".join(
-        f"  {violation['id']} ({violation['impact']}): {', '.join(map(str, node['target']))}: "
-        + "; ".join(item["message"] for item in node.get("any", []) + node.get("all", []) + node.get("none", []))
-        for violation in results.response["violations"] for node in violation["nodes"])
-
-
-# What sticks out at the right, for the report of a page that scrolls sideways.
-WIDEST = """
-() => Array.from(document.querySelectorAll('body *'))
-  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.table-box'))
-  .slice(0, 5).map(el => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)
-"""
+def ops_checks(page) -> PageChecks:
+    """The console's checks: phone and desk sizes, main actions tappable, no sideways scroll on a phone."""
+    return PageChecks(page, sizes=SIZES, targets=MAIN_ACTIONS, sideways_widths=(PHONE_WIDTH,))
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -185,7 +134,7 @@ def flash(page):
 
 
 def test_the_sign_in_pages_with_and_without_mistakes(desk_page, bff, operators):
-    page, checks = desk_page, PageChecks(desk_page)
+    page, checks = desk_page, ops_checks(desk_page)
     page.goto(bff.url + "/ops/login")
     checks("/ops/login")
     page.locator("#login").fill("desk")
@@ -207,7 +156,7 @@ def test_the_sign_in_pages_with_and_without_mistakes(desk_page, bff, operators):
 
 
 def test_the_support_desk_pages(desk_page, bff, operators, troubled):
-    page, checks = desk_page, PageChecks(desk_page)
+    page, checks = desk_page, ops_checks(desk_page)
     sign_in(page, bff, "desk")
     expect(page.get_by_role("heading", name="Operators' home")).to_be_visible()
     checks("/ops")
@@ -266,7 +215,7 @@ def test_the_support_desk_pages(desk_page, bff, operators, troubled):
 
 
 def test_the_admin_pages(desk_page, bff, operators, sandbox):
-    page, checks = desk_page, PageChecks(desk_page)
+    page, checks = desk_page, ops_checks(desk_page)
     ids = loose_devices(sandbox, 3)
     sign_in(page, bff, "boss")
 
@@ -299,7 +248,7 @@ def test_the_admin_pages(desk_page, bff, operators, sandbox):
 
 
 def test_a_field_crew_member_gets_a_plain_403(desk_page, bff, operators):
-    page, checks = desk_page, PageChecks(desk_page)
+    page, checks = desk_page, ops_checks(desk_page)
     sign_in(page, bff, "crew")
     response = page.goto(bff.url + "/ops/audit")
     assert response.status == 403
