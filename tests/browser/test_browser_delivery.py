@@ -86,7 +86,7 @@ def test_the_watch_sees_a_violation(phone_page, bff):
     page.goto(bff.url + "/")
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')")
     expect(page.locator("body")).to_contain_text("x")
-    page.wait_for_function("window.__csp.length > 0")
+    page.wait_for_function("() => window.__csp.length > 0")
 
 
 def test_a_second_visit_asks_for_no_static_file(phone_page, bff, online_device):
@@ -101,7 +101,7 @@ def test_a_second_visit_asks_for_no_static_file(phone_page, bff, online_device):
     page.goto(bff.url + "/")
     page.wait_for_load_state("load")
     expect(page.get_by_role("button", name="Scan the code")).to_be_visible()
-    page.wait_for_function("!!document.querySelector('link[rel=prefetch]')")
+    page.wait_for_function("() => !!document.querySelector('link[rel=prefetch]')")
     page.wait_for_timeout(500)
     assert [p for p in paths if p.startswith("/static/")] == ["/static/vendor/jsQR.min.js"]  # fetched while idle
     paths.clear()
@@ -110,5 +110,5 @@ def test_a_second_visit_asks_for_no_static_file(phone_page, bff, online_device):
     page.goto(bff.url + "/")
     page.wait_for_load_state("load")
     page.get_by_role("button", name="Scan the code").click()  # the decoder comes from the cache
-    page.wait_for_function("!!window.jsQR")
+    page.wait_for_function("() => !!window.jsQR")
     assert paths and not [p for p in paths if p.startswith("/static/")], paths
