@@ -64,7 +64,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = (3.05, 10)  # (connect, read) seconds for every request
 CLAIM_CODE_LIFETIME_SECONDS = 3600  # Particle: a claim code is good for one hour
 DEVICES_PER_PAGE = 100  # product device list page size (Particle's default is 25)
-MAX_DEVICE_PAGES = 1000  # a safety stop for a cloud that never reports the last page
 
 
 class ParticleCloud(TokenCache):
@@ -249,15 +248,17 @@ class ParticleCloud(TokenCache):
         return self._all_pages(product_key, _product_path(product_key, "devices"), "devices", params)
 
     def _all_pages(self, product_key: str, path: str, field: str, params: dict[str, Any]) -> list[dict]:
-        """The `field` list of every page of a paged product list (`meta.total_pages`)."""
+        """The `field` list of every page of a paged product list, as many as `meta.total_pages`
+        says (no cap of our own: a cap would silently drop the last devices of a big product)."""
         entries: list[dict] = []
-        for page in range(1, MAX_DEVICE_PAGES + 1):
+        page = 1
+        while True:
             body = json_body(self._product_call(product_key, "GET", path, params={**params, "page": page}))
             batch = body.get(field, []) if isinstance(body, dict) else []
             entries.extend(batch)
             if not batch or page >= _total_pages(body):
-                break
-        return entries
+                return entries
+            page += 1
 
     def get_device(self, product_key: str, device_id: str) -> dict:
         """One product device (`GET /v1/products/:p/devices/:id`)."""
