@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (3.05, 10)  # (connect, read) seconds for every request
 CLAIM_CODE_LIFETIME_SECONDS = 3600  # Particle: a claim code is good for one hour
+PRODUCT_INFO_MEMORY_SECONDS = 300.0  # a product's name read again from SQLite after this
 DEVICES_PER_PAGE = 100  # product device list page size (Particle's default is 25)
 
 
@@ -84,6 +85,7 @@ class ParticleCloud(TokenCache):
         self.http = CloudHttp(api_url, store, timeout=timeout, clock=clock)
         self._locks: dict[tuple, threading.RLock] = {}
         self._locks_guard = threading.Lock()
+        self._product_infos: dict[str, tuple[ProductInfo, float]] = {}  # key -> (info, when read)
 
     def __repr__(self) -> str:
         return f"ParticleCloud({self.http.api_url!r}, products={sorted(self.products)!r})"
@@ -102,7 +104,16 @@ class ParticleCloud(TokenCache):
     # -- products and customers ------------------------------------------------------------------
 
     def product_info(self, product_key: str, *, refresh: bool = False) -> ProductInfo:
-        """Id, slug, name and platform of a product (`GET /v1/products/:p`), cached in SQLite."""
+        """Id, slug, name and platform of a product (`GET /v1/products/:p`), cached in SQLite and,
+        for PRODUCT_INFO_MEMORY_SECONDS, in memory (a page of 200 devices asks 200 times)."""
+        kept = None if refresh else self._product_infos.get(product_key)
+        if kept is not None and self.clock() - kept[1] < PRODUCT_INFO_MEMORY_SECONDS:
+            return kept[0]
+        info = self._product_info_from_store(product_key, refresh)
+        self._product_infos[product_key] = (info, self.clock())
+        return info
+
+    def _product_info_from_store(self, product_key: str, refresh: bool) -> ProductInfo:
         row = None if refresh else self.store.product_info(product_key)
         if row is None:
             response = self._product_call(product_key, "GET", _product_path(product_key))
