@@ -42,3 +42,11 @@ def pretty_phone(phone: str) -> str:
     except phonenumbers.NumberParseException:
         return phone
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def masked_phone(phone: str | None, *, unknown: str = "another number", hidden: str = "•••") -> str:
+    """Someone's number as others may see it: its last four digits ("••• 0199"; the operators'
+    console writes `hidden="••• •••"`)."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return f"{hidden} {digits[-4:]}" if digits else unknown
+

@@ -132,9 +132,8 @@ def offers():
     services = get_services()
     lifecycle, now = services.lifecycle, services.lifecycle.clock()
     questions = [offer_json(question.offer, user_id, now) for question in lifecycle.open_questions(user_id)]
-    made = [lifecycle.offer(row["id"]) for row in services.store.open_offers_made_by(user_id)]
-    return json_response({"to_answer": questions,
-                          "made": [offer_json(offer, user_id, now) for offer in made if offer is not None]})
+    made = lifecycle.offers_made_by(user_id)
+    return json_response({"to_answer": questions, "made": [offer_json(offer, user_id, now) for offer in made]})
 
 
 @bp.get("/offers/<int:offer_id>")

@@ -5,6 +5,8 @@ for phones whose clocks are wrong.
 """
 from __future__ import annotations
 
+from bff.accounts.phones import masked_phone
+
 from datetime import UTC, datetime
 
 
@@ -127,8 +129,3 @@ def share_json(share, user_id: int, phone: str | None) -> dict:
     return {"id": share.id, "device_id": share.device_id, "shared_with_you": mine,
             "shared_with": None if mine else masked_phone(phone), "created_at": iso(share.created_at)}
 
-
-def masked_phone(phone: str | None) -> str:
-    """Someone's number as its last four digits ("••• 0199")."""
-    digits = "".join(c for c in phone or "" if c.isdigit())
-    return f"••• {digits[-4:]}" if digits else "another number"

@@ -15,10 +15,13 @@ import time
 from dataclasses import dataclass
 
 from bff.accounts import AccountService, User
-from bff.accounts.phones import pretty_phone
+from bff.accounts.phones import masked_phone, pretty_phone
 from bff.accounts.roles import ROLES, SECOND_FACTOR_ROLES
 from bff.audit import OK, AuditLog
 from bff.errors import OperatorSetupError, SignInCodeExpired, UnknownOperator
+
+
+CONSOLE_HIDDEN = "••• •••"  # how the console hides all but the last 4 digits of a number
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class OperatorService:
                                     public_message="Your account has no phone number for the sign-in code.",
                                     next_step="Ask an admin to add your mobile number.")
         self.accounts.request_sign_in_code(operator.phone, ip=ip)
-        return masked_phone(operator.phone)
+        return masked_phone(operator.phone, unknown="", hidden=CONSOLE_HIDDEN)
 
     def check_second_factor(self, operator_id: int, code: str, *, ip: str) -> User:
         """The second step: the operator whose phone got `code` (raises the sign-in code errors)."""
@@ -136,14 +139,9 @@ class OperatorService:
                                      next_step="Ask another admin to do it.")
 
 
-def masked_phone(phone: str | None) -> str:
-    """A phone number with all but its last 4 digits hidden: "••• ••• 0177"."""
-    if not phone:
-        return ""
-    digits = [c for c in phone if c.isdigit()]
-    return "••• ••• " + "".join(digits[-4:])
-
 
 def shown_phone(phone: str | None, viewer: User) -> str:
     """The phone as `viewer` may see it: whole (roles with full_phone) or masked."""
-    return pretty_phone(phone) if phone and viewer.may("full_phone") else masked_phone(phone)
+    if phone and viewer.may("full_phone"):
+        return pretty_phone(phone)
+    return masked_phone(phone, unknown="", hidden=CONSOLE_HIDDEN)

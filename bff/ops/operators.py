@@ -10,7 +10,8 @@ from bff.accounts.roles import ROLE_WORDS, ROLES
 from bff.errors import InvalidPhoneNumber, OperatorSetupError
 from bff.ops import confirm
 from bff.ops.blueprint import bp, operator, requires
-from bff.operators.service import masked_phone
+from bff.accounts.phones import masked_phone
+from bff.operators.service import CONSOLE_HIDDEN
 from bff.wiring import get_services
 
 
@@ -77,5 +78,5 @@ def _account(operator_id: int):
 def _page(*, error=None, form=None, status: int = 200):
     accounts = get_services().operators.operators()
     page = render_template("ops/operators.html", accounts=accounts, roles=ROLES, role_words=ROLE_WORDS,
-                           masked_phone=masked_phone, error=error, form=form or {}, me=operator())
+                           masked_phone=masked_phone, console_hidden=CONSOLE_HIDDEN, error=error, form=form or {}, me=operator())
     return page, status

@@ -113,3 +113,14 @@ class Asks(OfferBook):
         if self.audit is not None:
             self.audit.record(operator, DECIDE_ACTION, result=result, device_id=(row or {}).get("device_id"),
                               person_id=(row or {}).get("other_user_id"), detail=detail)
+
+    def asks_stopped(self, owner, device_id: str) -> bool:
+        """True when the owner stopped asks for this device."""
+        return bool(self.store.asks_blocked(device_id, user_id_of(owner)))
+
+    def may_ask(self, user, device_id: str) -> bool:
+        """True when asking the owner for this device can work: one of bff's people owns it, not
+        this person, and takes asks."""
+        owner = self.store.owner_user_id_of_device(device_id)
+        return owner is not None and owner != user_id_of(user) and not self.store.asks_blocked(device_id, owner)
+

@@ -224,6 +224,15 @@ class OfferBook:
         if phone:
             self.sms.send(phone, template.format(device=self.devices.short_name(device_id)), purpose=purpose)
 
+    def offers_made_by(self, user, device_id: str | None = None) -> list[Offer]:
+        """The open offers the person made: all of them (gives, invites and their asks), or those
+        of one of their devices that have not expired."""
+        maker = user_id_of(user)
+        if device_id is None:
+            return [self._offer(row) for row in self.store.open_offers_made_by(maker)]
+        return [self._offer(row) for row in self.store.open_offers_of_device(device_id)
+                if row["owner_user_id"] == maker and row["expires_at"] > self.clock()]
+
 
 def user_id_of(user) -> int:
     """A person's id, from a `User` (or anything with `.id`) or the id itself."""

@@ -153,8 +153,7 @@ def ask_hint(services, user_id: int, device_id: str | None, code: str | None) ->
     device has an owner of ours who is not this person and takes asks); else None."""
     if not device_id or not code:
         return None
-    owner = services.store.owner_user_id_of_device(device_id)
-    if owner is None or owner == user_id or services.store.asks_blocked(device_id, owner):
+    if not services.lifecycle.may_ask(user_id, device_id):
         return None
     return texts.CLAIM_ASK_OWNER.format(code=_formatted_code(code))
 

@@ -267,7 +267,7 @@ def my_devices_extras(user_id: int, devices: list[dict]) -> list[dict]:
     """Adds to each device of `devices` (`_device_json` dicts) its live shares, the open offers the
     person made of it and whether asks are stopped; returns the person's open questions."""
     services = get_services()
-    lifecycle, now = services.lifecycle, services.lifecycle.clock()
+    lifecycle = services.lifecycle
     for device in devices:
         device.update(shares=[], offers=[], asks_stopped=False)
         if device["shared"]:
@@ -275,12 +275,10 @@ def my_devices_extras(user_id: int, devices: list[dict]) -> list[dict]:
         device["shares"] = [{"id": share.id, "with": masked_phone((services.accounts.user(share.user_id)
                                                                    or _Nobody).phone)}
                             for share in lifecycle.shares_of(device["device_id"])]
-        # Not in the service: the open offers a person made of a device (read here from the store).
-        device["offers"] = [{"id": row["id"], "kind": row["kind"], "words": MADE_LINES[row["kind"]]}
-                            for row in services.store.open_offers_of_device(device["device_id"])
-                            if row["kind"] in MADE_LINES and row["owner_user_id"] == user_id
-                            and row["expires_at"] > now]
-        device["asks_stopped"] = services.store.asks_blocked(device["device_id"], user_id)
+        device["offers"] = [{"id": offer.id, "kind": offer.kind, "words": MADE_LINES[offer.kind]}
+                            for offer in lifecycle.offers_made_by(user_id, device["device_id"])
+                            if offer.kind in MADE_LINES]
+        device["asks_stopped"] = lifecycle.asks_stopped(user_id, device["device_id"])
     return [{"offer_id": question.offer.id, "kind": question.offer.kind, "device_id": question.offer.device_id,
              "device_name": question.offer.device_name, "words": question_line(question)}
             for question in lifecycle.open_questions(user_id)]

@@ -10,6 +10,8 @@ No text shows the other side's phone number in full, as in the texts (bff/owners
 """
 from __future__ import annotations
 
+from bff.accounts.phones import masked_phone  # noqa: F401 (the web pages take it from here)
+
 from dataclasses import dataclass
 
 from bff import errors
@@ -176,8 +178,3 @@ def web_error(error: errors.BffError) -> Words:
     next_step = WEB_NEXT_STEPS.get(error.next_step, error.next_step)
     return Words(error.public_message, "", next_step, "bad")
 
-
-def masked_phone(phone: str | None) -> str:
-    """Someone else's number as a page shows it: its last four digits ("••• 0199")."""
-    digits = "".join(c for c in phone or "" if c.isdigit())
-    return f"••• {digits[-4:]}" if digits else "another number"
