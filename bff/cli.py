@@ -109,6 +109,12 @@ def rebuild_command(force: bool) -> None:
 
 
 def _echo_rebuild(report) -> None:
+    if report.owners_lost:
+        click.echo(f"{report.product_key}: {report.devices} devices, {report.derived_codes} label codes derived, "
+                   f"{report.kept_codes} kept. Product mode: the cloud holds no owners (bff's database alone "
+                   "recorded them), so no device has an owner again: restore a backup to get them back, or "
+                   "let people claim again with the code on the box.")
+        return
     click.echo(f"{report.product_key}: {report.devices} devices ({report.owned} owned), "
                f"{report.derived_codes} label codes derived, {report.kept_codes} kept; "
                f"{report.customers} shadow customers restored for {report.people} people"
@@ -172,6 +178,27 @@ def worker_command() -> None:
     from bff.worker import Worker
 
     Worker(get_services()).run_forever()
+
+
+@bff_group.command("set-mode")
+@click.argument("product_key", metavar="PRODUCT")
+@click.argument("mode", type=click.Choice(["product", "customers"]))
+@click.option("--unclaim", is_flag=True, help="To product mode: also remove each device's owner in the cloud "
+                                              "(else the devices stay claimed there; bff keeps every owner).")
+def set_mode_command(product_key: str, mode: str, unclaim: bool) -> None:
+    """Switch PRODUCT's data to an ownership mode, keeping every owner in bff: a line per owned device
+    (device, owner, result) and a summary; audited (README "Ownership modes")."""
+    if unclaim and mode != "product":
+        raise click.ClickException("--unclaim goes with product mode only.")
+    try:
+        report = get_services().modes.switch(product_key, mode, unclaim=unclaim)
+    except BffError as error:
+        raise click.ClickException(f"{error.customer_text} ({error.detail})") from None
+    for line in report.devices:
+        click.echo(f"{line.device_id}  {line.owner}  {line.outcome}: {line.result}")
+    click.echo(report.summary)
+    if not report.complete:  # devices wait or need help: a script sees it
+        sys.exit(1)
 
 
 @bff_group.command("import-devices")

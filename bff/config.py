@@ -19,33 +19,77 @@ class ConfigError(ValueError):
     """A configuration value is malformed; the message names the variable and the fix."""
 
 
+CUSTOMERS_MODE = "customers"  # a cloud customer per person owns the device in the cloud (shadow customers)
+PRODUCT_MODE = "product"  # devices stay unclaimed in the product; bff's database alone records the owner
+OWNERSHIP_MODES = (CUSTOMERS_MODE, PRODUCT_MODE)
+
+
 @dataclass(frozen=True)
 class ProductCredentials:
-    """One Particle product bff serves, with the product's OAuth client."""
+    """One Particle product bff serves, its ownership mode and its credentials.
+
+    `customers` mode: the product's OAuth client (shadow customers, customer tokens, claims in the
+    cloud). `product` mode: an API user's token is the only credential (README "Ownership modes").
+    """
 
     key: str  # product id or slug as configured; used in URLs (/v1/products/<key>/...)
-    client_id: str
-    client_secret: str = field(repr=False)
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    mode: str = CUSTOMERS_MODE
+    api_token: str = field(default="", repr=False)  # product mode: the API user's access token
+
+    @property
+    def owners_in_cloud(self) -> bool:
+        """Whether the cloud records the owners (customers mode), not bff alone (product mode)."""
+        return self.mode == CUSTOMERS_MODE
 
 
 def parse_products(text: str) -> list[ProductCredentials]:
-    """Parse `BFF_PARTICLE_PRODUCTS`: entries `PRODUCT:CLIENT_ID:CLIENT_SECRET`.
+    """Parse `BFF_PARTICLE_PRODUCTS`: entries `PRODUCT:CLIENT_ID:CLIENT_SECRET` (customers mode),
+    `customers:PRODUCT:CLIENT_ID:CLIENT_SECRET` (the same, said) or `product:PRODUCT:API_USER_TOKEN`
+    (product mode; one organization's token may serve several of its products).
 
     Entries are separated by commas, spaces or new lines. PRODUCT is the numeric id or the
-    slug; the secret is everything after the second colon.
+    slug; the secret (or token) is everything after the colon before it.
     """
     entries = text.replace(",", " ").split()
-    return [_parse_product_entry(entry) for entry in entries]
+    products = [_parse_product_entry(entry) for entry in entries]
+    seen: set[str] = set()
+    for product in products:
+        if product.key in seen:
+            raise ConfigError(f"BFF_PARTICLE_PRODUCTS: product {product.key!r} is listed twice; "
+                              "list each product once, with one mode.")
+        seen.add(product.key)
+    return products
 
 
 def _parse_product_entry(entry: str) -> ProductCredentials:
-    parts = entry.split(":", 2)
+    mode, _, rest = entry.partition(":")
+    if mode == PRODUCT_MODE:
+        parts = rest.split(":", 1)
+        if len(parts) != 2 or not all(parts):
+            raise ConfigError(
+                "BFF_PARTICLE_PRODUCTS: a product-mode entry must look like product:PRODUCT:API_USER_TOKEN "
+                f"(got an entry starting {entry[:12]!r}). The token is an API user's, made for the "
+                "product or its organization (README, \"Ownership modes\").")
+        return ProductCredentials(key=parts[0], mode=PRODUCT_MODE, api_token=parts[1])
+    parts = (rest if mode == CUSTOMERS_MODE else entry).split(":", 2)
     if len(parts) != 3 or not all(parts):
         raise ConfigError(
             "BFF_PARTICLE_PRODUCTS: each entry must look like PRODUCT:CLIENT_ID:CLIENT_SECRET "
-            f"(got an entry starting {entry[:12]!r})."
-        )
+            "(or customers:PRODUCT:CLIENT_ID:CLIENT_SECRET, or product:PRODUCT:API_USER_TOKEN) "
+            f"(got an entry starting {entry[:12]!r}).")
     return ProductCredentials(key=parts[0], client_id=parts[1], client_secret=parts[2])
+
+
+def parse_ownership_mode(value) -> str:
+    """`BFF_OWNERSHIP_MODE` (the sandbox's demo products): `customers` or `product`."""
+    mode = str(value or CUSTOMERS_MODE).strip().lower()
+    if mode not in OWNERSHIP_MODES:
+        raise ConfigError(f"BFF_OWNERSHIP_MODE: {str(value)[:20]!r} is not a mode. Use customers (a cloud "
+                          "customer owns each claimed device) or product (devices stay unclaimed in the "
+                          "product; bff records the owner).")
+    return mode
 
 
 def instance_secret(instance_path: str | os.PathLike, name: str) -> str:
@@ -79,7 +123,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         # SMS commands (bff/sms/webhook.py): how long a TwiML reply waits for the cloud before it says
         # "working on it" and the result follows as an outbound SMS; threads for that cloud work.
         SMS_REPLY_DEADLINE=0.25,
-        SMS_THREADS=4,
+        SMS_THREADS=8,  # the work waits on the cloud (I/O): as many as a web process has request threads
         # POST /api/v1/claims (bff/api/claim_runs.py): how long the reply waits for the cloud before it
         # answers 202 with the claim still `requested` (the claim finishes on its own).
         API_REPLY_DEADLINE=2.0,
@@ -102,6 +146,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         # Who sold the devices, as customers read it on a refused claim's page: the last step when
         # nothing else helps (free text, e.g. "support@example.com or +1 800 555 0100").
         SELLER_CONTACT="",
+        # Sandbox mode: the ownership mode of the demo products (README "Ownership modes"); with
+        # BFF_PARTICLE_PRODUCTS each entry says its own mode.
+        OWNERSHIP_MODE="customers",
     )
     app.config.from_prefixed_env(prefix="BFF")
     app.config.update(overrides or {})
@@ -122,6 +169,11 @@ def _finish(app) -> None:
     if isinstance(products, str):
         config["PARTICLE_PRODUCTS"] = parse_products(products)
     config["SANDBOX_MODE"] = not config["PARTICLE_PRODUCTS"]
+    config["OWNERSHIP_MODE"] = parse_ownership_mode(config.get("OWNERSHIP_MODE"))
+    if config["OWNERSHIP_MODE"] == PRODUCT_MODE and not config["SANDBOX_MODE"]:
+        raise ConfigError("BFF_OWNERSHIP_MODE sets the mode of the sandbox's demo products only. With "
+                          "BFF_PARTICLE_PRODUCTS each entry says its own mode: write product:PRODUCT:API_USER_TOKEN "
+                          "for a product in product mode, and unset BFF_OWNERSHIP_MODE.")
     config["WEBHOOK_URLS"] = parse_webhook_urls(config.get("WEBHOOK_URLS"))
     if config["WEBHOOK_URLS"] and not str(config.get("WEBHOOK_SECRET") or "").strip():
         # Refuse rather than send unsigned: a receiver could not tell bff's events from anyone's.

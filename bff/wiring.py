@@ -22,6 +22,7 @@ from bff.imports import ImportService
 from bff.operators import OperatorService
 from bff.ownership import OwnershipService
 from bff.ownership.lifecycle import LifecycleService
+from bff.ownership.modes import OwnershipModes
 from bff.particle import sandbox_link
 from bff.particle.client import ParticleCloud
 from bff.sealing import Sealer
@@ -56,6 +57,7 @@ class Services:
     number_changes: NumberChanges  # a person's move to a new phone number
     lifecycle: LifecycleService | None = None  # remove, give, ask, share, YES/NO; moves (built in _build)
     sealer: Sealer | None = None  # BFF_TOKEN_KEY: tokens and codes sealed at rest (bff/sealing.py)
+    modes: OwnershipModes | None = None  # each product's ownership mode: the record, the check, set-mode
 
 
 def get_services(app: Flask | None = None) -> Services:
@@ -74,7 +76,8 @@ def _build(app: Flask) -> Services:
     store.migrate()
     sandbox_url = None
     if config["SANDBOX_MODE"]:
-        link = sandbox_link.connect(config["PARTICLE_API_URL"], config["SANDBOX_STATE_FILE"])
+        link = sandbox_link.connect(config["PARTICLE_API_URL"], config["SANDBOX_STATE_FILE"],
+                                    mode=config["OWNERSHIP_MODE"])
         config["PARTICLE_API_URL"] = sandbox_url = link.base_url
         config["PARTICLE_PRODUCTS"] = link.products
     sealer = Sealer(config["TOKEN_KEY"])
@@ -94,6 +97,11 @@ def _build(app: Flask) -> Services:
     setup = SetupService(store, particle, claims, sms, devices=devices, rate_limit=accounts.hit_rate_limit,
                          events=events, sealer=sealer)
     webhooks = WebhookDelivery(store, urls=config["WEBHOOK_URLS"], secret=config["WEBHOOK_SECRET"], audit=audit)
+    modes = OwnershipModes(store, particle, claims, audit)
+    if config["SANDBOX_MODE"]:
+        modes.settle()  # BFF_OWNERSHIP_MODE changed: the demo products' data follows, owners kept
+    else:
+        modes.check_and_log()  # a product whose data is in another mode: an error naming the command
     return Services(store=store, particle=particle, sandbox_url=sandbox_url, sms=sms,
                     accounts=accounts, api_tokens=ApiTokens(store), sessions=WebSessions(store), devices=devices, claims=claims,
                     setup=setup, audit=audit, events=events, webhooks=webhooks, operators=OperatorService(store, accounts, audit),
@@ -103,4 +111,4 @@ def _build(app: Flask) -> Services:
                     lifecycle=LifecycleService(store, particle, claims, devices, accounts, sms, events, audit,
                                                public_url=config["PUBLIC_URL"],
                                                rate_limit=accounts.hit_rate_limit),
-                    sealer=sealer)
+                    sealer=sealer, modes=modes)

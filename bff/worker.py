@@ -8,8 +8,14 @@
 - Every tick: open claims whose retry is due are tried again (the fallback for missed events and
   cloud trouble), queued outbound SMS are delivered, import batches get their next chunks, due
   webhook events are sent to the product creator's endpoints, and a heartbeat row is written (read by `GET /healthz`: "worker alive").
-- A periodic reconcile reads each product's device list and updates the known devices, which
-  covers events missed while the stream was down; a daily housekeeping prunes old log rows.
+- Every 5 minutes a reconcile pass reads each product's whole device list and updates the known
+  devices (owner, name, online, ...), which covers events missed while the stream was down. A pass
+  is worked in slices: each tick takes pages of 100 devices for about one heartbeat interval, then
+  lets the other jobs run, and the next tick goes on where it stopped (ticks follow each other at
+  once while a pass is open). Each page is one short write (only rows that changed, label codes
+  for new devices in the same transaction), a short gap keeps claims from waiting behind a run of
+  page writes, and the heartbeat is written between pages, so `/healthz` never sees a reconcile
+  as a dead worker however big the product. A daily housekeeping prunes old log rows.
 
 One failure never stops the rest: a job, an online handler, a product's stream or reconcile,
 or one device that raises is logged (`logger.exception`) and the worker goes on with the next.
@@ -23,7 +29,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from bff.errors import CloudError
 from bff.sms.inbox import SmsInbox
@@ -32,7 +38,14 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_NAME = "worker"
 HEARTBEAT_SECONDS = 10.0
-RECONCILE_SECONDS = 300.0
+RECONCILE_SECONDS = 300.0  # a reconcile pass starts this long after the last one started (or when it ends)
+RECONCILE_PAGE_SIZE = 100  # devices written in one transaction (the client's page size)
+RECONCILE_SORT = ("deviceId", "asc")  # an order a device keeps while a pass reads the pages (see reconcile)
+# After a page write, a pause twice as long as it took (within these bounds) before the next one: SQLite's
+# busy handler tries a waiting writer again after 1, 2, 5, 10, 15, 20, 25 ms..., each wait about as long as
+# it has waited so far, so a claim that waited for one page write gets the lock before the next.
+RECONCILE_WRITE_GAP_SECONDS = (0.005, 0.25)
+TICK_PAUSE_WHILE_RECONCILING = 1.0  # between ticks while a pass is open (else heartbeat_seconds)
 HOUSEKEEPING_SECONDS = 24 * 3600.0
 CLOUD_CALL_LOG_DAYS = 30  # the cloud-call log, handled SMS and delivered events are kept this many days
 STATUS_EVENT = "spark/status"
@@ -42,7 +55,8 @@ class Worker:
     """Keeps bff's picture of the devices current and runs periodic jobs."""
 
     def __init__(self, services, *, heartbeat_seconds: float = HEARTBEAT_SECONDS,
-                 reconcile_seconds: float = RECONCILE_SECONDS, stream_options: dict | None = None) -> None:
+                 reconcile_seconds: float = RECONCILE_SECONDS, reconcile_slice_seconds: float | None = None,
+                 stream_options: dict | None = None, clock: Callable[[], float] = time.time) -> None:
         self.store = services.store
         self.particle = services.particle
         self.claims = services.claims
@@ -52,6 +66,9 @@ class Worker:
         self.sms_inbox = SmsInbox(services, deadline=0)  # SMS commands a crash left half done
         self.heartbeat_seconds = heartbeat_seconds
         self.reconcile_seconds = reconcile_seconds
+        # a tick's share of a reconcile pass (then the other jobs run): one heartbeat interval by default
+        self.reconcile_slice_seconds = heartbeat_seconds if reconcile_slice_seconds is None else reconcile_slice_seconds
+        self.clock = clock  # wall time of the heartbeats and of the reconcile's slices
         self.stream_options = stream_options or {}
         self.streams = []
         self.online_handlers: list[Callable[[str, str], None]] = [self.claims.device_online]
@@ -59,11 +76,15 @@ class Worker:
         self.imports = getattr(services, "imports", None)  # import batches (bff/imports/)
         self.webhooks = getattr(services, "webhooks", None)  # events to the product creator's endpoints
         self.lifecycle = getattr(services, "lifecycle", None)  # moves, offers (bff/ownership/lifecycle.py)
+        self.modes = getattr(services, "modes", None)  # ownership modes: whose owners count (bff/ownership/modes.py)
         if self.setup is not None:
             self.online_handlers.append(self.setup.device_online)
         self.new_devices = NewDevices(self.devices)
         self.stopping = threading.Event()
-        self._last_reconcile: float | None = None  # monotonic time of the last reconcile
+        self._last_reconcile: float | None = None  # monotonic time the last reconcile pass started
+        self._reconcile_pass: Iterator[tuple[str, list[dict]]] | None = None  # the open pass's pages
+        self._last_beat: float | None = None  # self.clock() of the last heartbeat written
+        self._next_page_write = 0.0  # monotonic time before which no page is written (the gap after the last)
         self._last_housekeeping: float | None = None
 
     def on_device_online(self, handler: Callable[[str, str], None]) -> None:
@@ -76,7 +97,10 @@ class Worker:
         try:
             while not self.stopping.is_set():
                 self.tick()
-                self.stopping.wait(self.heartbeat_seconds)
+                pause = self.heartbeat_seconds
+                if self.reconciling:  # the pass goes on at once; the other jobs still run every slice
+                    pause = min(pause, TICK_PAUSE_WHILE_RECONCILING)
+                self.stopping.wait(pause)
         finally:
             self.stop_streams()
 
@@ -102,13 +126,28 @@ class Worker:
                 logger.exception("worker job %s failed", getattr(job, "__name__", job))
 
     def _heartbeat(self) -> None:
-        self.store.record_heartbeat(HEARTBEAT_NAME)
+        now = self.clock()
+        self.store.record_heartbeat(HEARTBEAT_NAME, now=now)
+        self._last_beat = now
+
+    def _beat_if_due(self) -> None:
+        """The heartbeat in the middle of long work, at most once per heartbeat interval (a beat
+        that fails is logged: the work goes on, the next tick beats again)."""
+        if self._last_beat is not None and self.clock() - self._last_beat < self.heartbeat_seconds:
+            return
+        try:
+            self._heartbeat()
+        except Exception:  # the database busy or gone: /healthz will say so, the reconcile goes on
+            logger.warning("heartbeat not recorded during the reconcile", exc_info=True)
 
     def _reconcile_if_due(self) -> None:
-        now = time.monotonic()
-        if self._last_reconcile is None or now - self._last_reconcile >= self.reconcile_seconds:
+        """A tick's slice of the open reconcile pass, or of a new one when one is due."""
+        if self._reconcile_pass is None:
+            now = time.monotonic()
+            if self._last_reconcile is not None and now - self._last_reconcile < self.reconcile_seconds:
+                return
             self._last_reconcile = now
-            self.reconcile()
+        self.reconcile(seconds=self.reconcile_slice_seconds)
 
     def _housekeeping_if_due(self) -> None:
         now = time.monotonic()
@@ -167,23 +206,92 @@ class Worker:
             except Exception:  # one failing handler must not stop the stream
                 logger.exception("online handler failed for device %s", device_id)
 
-    def reconcile(self) -> None:
-        """Refresh the known devices of every product from the cloud's device lists."""
-        for product_key in self.particle.product_keys():
+    # -- reconcile ----------------------------------------------------------------------------------
+
+    @property
+    def reconciling(self) -> bool:
+        """Whether a reconcile pass is open (started, not yet through every product's list)."""
+        return self._reconcile_pass is not None
+
+    def reconcile(self, *, seconds: float | None = None) -> bool:
+        """Refresh the known devices of every product from the cloud's device lists: the open pass
+        (a new one if none is open) for at most `seconds`, None for all of it. True once the pass
+        is through; False when it stopped in the middle (the next call goes on from there).
+
+        Why whole passes in slices and not "what changed since last time": Particle's product
+        device list has no such filter. It can be sorted by `lastConnection` (its default, newest
+        first), but a claim, a release or a rename made elsewhere does not move a device in that
+        order, so a pass that stopped at the first device not connected since the last pass would
+        miss exactly the owner changes a reconcile is for. So every pass reads the whole list,
+        sorted by `deviceId` (RECONCILE_SORT): an order a device keeps while the pass goes on,
+        where sorted by `lastConnection` a device that connects mid-pass would jump to page 1
+        and push the devices between a page further. Devices that never connected are listed
+        like any other. Pages are taken from the client one at a time and never kept, so a pass
+        holds no more than the client's reading of the list does.
+        """
+        if self._reconcile_pass is None:
+            self._reconcile_pass = self._pass_pages(self.particle.product_keys())
+        deadline = None if seconds is None else self.clock() + seconds
+        while not self.stopping.is_set():
+            item = next(self._reconcile_pass, None)
+            if item is None:
+                self._reconcile_pass = None
+                return True
+            self._keep_page(*item)
+            if deadline is not None and self.clock() >= deadline:
+                break
+        return False
+
+    def reconcile_product(self, product_key: str) -> None:
+        """One product's whole device list now, page by page (the cloud's errors are raised)."""
+        for page in self._product_pages(product_key):
+            self._keep_page(product_key, page)
+
+    def _pass_pages(self, product_keys: Iterable[str]) -> Iterator[tuple[str, list[dict]]]:
+        """The pages of every product's list in turn; a product whose list fails is logged and
+        left for the next pass (the other products go on)."""
+        for product_key in product_keys:
             try:
-                self.reconcile_product(product_key)
+                for page in self._product_pages(product_key):
+                    yield product_key, page
             except CloudError as error:
                 logger.warning("reconcile of %s failed: %s", product_key, error.detail)
             except Exception:  # a bug with one product must not stop the others
                 logger.exception("reconcile of %s failed", product_key)
 
-    def reconcile_product(self, product_key: str) -> None:
-        for device in self.particle.list_product_devices(product_key):
-            try:
-                self.devices.remember(product_key, device, owner=True)
-            except Exception:  # one odd device must not stop the rest of the list
-                logger.exception("reconcile of %s: device %s not recorded", product_key,
-                                 device.get("id") if isinstance(device, dict) else device)
+    def _product_pages(self, product_key: str) -> Iterator[list[dict]]:
+        sort_attr, sort_dir = RECONCILE_SORT
+        yield from self.particle.product_device_pages(product_key, sort_attr=sort_attr, sort_dir=sort_dir)
+
+    def _keep_page(self, product_key: str, page: list[dict]) -> None:
+        """One page in one short write, the cloud's owner taken (customers mode only); an odd device
+        is logged and the rest of the page kept. A gap after the last page write lets a waiting
+        claim in first."""
+        gap = self._next_page_write - time.monotonic()
+        if gap > 0:
+            self.stopping.wait(gap)
+        started = time.monotonic()
+        try:
+            kept = self.devices.remember_page(product_key, page, owner=self._takes_cloud_owners(product_key))
+        except Exception:  # the page is read again at the next pass
+            logger.exception("reconcile of %s: a page of %d devices not recorded", product_key, len(page))
+        else:
+            if kept.page_error is not None:
+                logger.error("reconcile of %s: a page written device by device", product_key,
+                             exc_info=kept.page_error)
+            for device_id, error in kept.failed:
+                logger.error("reconcile of %s: device %s not recorded", product_key, device_id, exc_info=error)
+            if kept.written:
+                ended = time.monotonic()
+                shortest, longest = RECONCILE_WRITE_GAP_SECONDS
+                self._next_page_write = ended + min(max(2 * (ended - started), shortest), longest)
+        self._beat_if_due()
+
+
+    def _takes_cloud_owners(self, product_key: str) -> bool:
+        """The cloud's owners are taken in customers mode only: in product mode bff's record is the
+        owner and the cloud's is None (bff/ownership/modes.py)."""
+        return self.modes is None or self.modes.takes_cloud_owners(product_key)
 
 
 class NewDevices:

@@ -9,6 +9,9 @@
 - bff's parts without an app, on that database: `particle` (the real cloud client, over HTTP to the
   sandbox), `sms` (the SMS sender, texts kept in the outbox), `twilio_sender` (the same talking to a
   local fake Twilio), `accounts`, `claims`; `person` and `other_person` are customers with phones.
+- The ownership mode (README "Ownership modes"): a test that asks for `ownership_mode` runs in both,
+  `customers` and `product`; its `products` (so `particle`, `claims`) and every app `app_factory`
+  builds are then in that mode, and `owners` checks a device's owner where that mode keeps it.
 - bff as an app: `app_factory` (settings from an `app_settings` mark, then its arguments), `app`,
   its `services`, a `client` not signed in, `member` signed in as `person`; `api_client` and
   `other_api_client` for the JSON API; `worker_factory` runs workers in threads.
@@ -26,9 +29,10 @@ from bff.api.openapi import openapi_document
 from bff.audit import AuditLog
 from bff.claims.service import ClaimsService
 from bff.operators import OperatorService
-from bff.config import ProductCredentials
+from bff.config import CUSTOMERS_MODE, PRODUCT_MODE, ProductCredentials
 from bff.db.store import Store
 from bff.particle.client import ParticleCloud
+from bff.particle.sandbox_link import products_from_demo_info
 from bff.sandbox import SandboxCloud
 from bff.twilio.sender import SmsSender
 from bff.webhooks import WebhookOutbox
@@ -104,6 +108,11 @@ class SandboxControl:
     def end_streams(self) -> None:
         self._call("DELETE", "/streams")
 
+    def create_api_user(self, product, scopes: list[str], friendly_name: str = "test api user") -> dict:
+        """An API user of the product (id or slug) with these scopes: `{"username", "token", "scopes", ...}`."""
+        return self._call("POST", "/api-users", json={"product": product, "scopes": scopes,
+                                                      "friendly_name": friendly_name})
+
     def demo_devices(self, product_id: int, *, online: bool) -> list[dict]:
         """The demo devices of a product that are (not) online and unclaimed."""
         return [d for d in self.state()["devices"]
@@ -160,10 +169,52 @@ def photon(demo) -> dict:
 
 
 @pytest.fixture
-def products(demo) -> list[ProductCredentials]:
-    """bff's product configuration for the demo products (keyed by slug)."""
-    return [ProductCredentials(key=p["slug"], client_id=p["client_id"], client_secret=p["client_secret"])
-            for p in demo["products"]]
+def products(request, demo) -> list[ProductCredentials]:
+    """bff's product configuration for the demo products (keyed by slug), in the test's ownership
+    mode: OAuth clients (customers mode), or the demo API users' tokens alone (product mode)."""
+    return products_from_demo_info(demo, mode=mode_of(request))
+
+
+@pytest.fixture(params=[CUSTOMERS_MODE, PRODUCT_MODE])
+def ownership_mode(request) -> str:
+    """Runs the test once per ownership mode: its `products` (so `particle`, `claims`) and every app
+    `app_factory` builds are in that mode (README "Ownership modes")."""
+    return request.param
+
+
+def mode_of(request) -> str:
+    """The test's ownership mode: its `ownership_mode`, else customers (bff's default)."""
+    return request.getfixturevalue("ownership_mode") if "ownership_mode" in request.fixturenames else CUSTOMERS_MODE
+
+
+class Owners:
+    """Where a device's owner is, as the test's ownership mode keeps it: bff's record always; the
+    cloud's too in customers mode, while in product mode the cloud has no owner and no customer."""
+
+    def __init__(self, mode: str, control: SandboxControl) -> None:
+        self.mode = mode
+        self.control = control
+
+    def check(self, store, device_id: str, user_id: int | None) -> None:
+        """bff (and in customers mode the cloud) say the device is `user_id`'s (None: nobody's)."""
+        row = store.device(device_id)
+        named = store.shadow_customer(user_id, row["product_key"]) if user_id is not None else None
+        owner = named["username"] if named else None
+        assert row["owner"] == owner, f"bff records {row['owner']!r} as the owner, not {owner!r}"
+        state = self.control.state()
+        cloud_owner = next(d["owner"] for d in state["devices"] if d["id"] == device_id)
+        if self.mode == PRODUCT_MODE:
+            assert cloud_owner is None, "product mode: the device must stay unclaimed in the cloud"
+            assert state["customers"] == [], "product mode: no customer may be created in the cloud"
+        else:
+            assert cloud_owner == owner
+
+
+@pytest.fixture
+def owners(ownership_mode, control) -> Owners:
+    """Checks a device's owner where the ownership mode keeps it, `owners.check(store, device_id,
+    user_id)`; a test that asks for it runs in both modes."""
+    return Owners(ownership_mode, control)
 
 
 @pytest.fixture
@@ -323,6 +374,7 @@ def app_factory(request, sandbox, tmp_path):
             "SECRET_KEY": "test-secret-key",
             "LABEL_KEY": LABEL_KEY,
             "PUBLIC_URL": "http://bff.test",  # not bff's default, so a test sees links use it
+            "OWNERSHIP_MODE": mode_of(request),
             **(mark.kwargs if mark else {}),
             **overrides,
         }

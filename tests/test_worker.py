@@ -226,15 +226,15 @@ def test_a_failing_online_handler_does_not_stop_the_others_or_the_stream(
 
 def test_a_failing_product_does_not_stop_the_reconcile_of_the_others(busy_services, particle, store, control,
                                                                      electron, photon, monkeypatch, caplog):
-    list_product_devices = particle.list_product_devices
+    product_device_pages = particle.product_device_pages
     first, *others = particle.product_keys()
 
     def broken_for_first(product_key, **kwargs):
         if product_key == first:
             raise RuntimeError("injected failure")
-        return list_product_devices(product_key, **kwargs)
+        return product_device_pages(product_key, **kwargs)
 
-    monkeypatch.setattr(particle, "list_product_devices", broken_for_first)
+    monkeypatch.setattr(particle, "product_device_pages", broken_for_first)
 
     Worker(busy_services).reconcile()
 
@@ -243,19 +243,17 @@ def test_a_failing_product_does_not_stop_the_reconcile_of_the_others(busy_servic
     assert failures_logged(caplog, f"reconcile of {first} failed")
 
 
-def test_one_device_that_cannot_be_recorded_does_not_stop_the_reconcile(busy_services, store, control, electron,
-                                                                        monkeypatch, caplog):
-    devices = busy_services.devices
-    remember = devices.remember
+def test_one_device_that_cannot_be_recorded_does_not_stop_the_reconcile(busy_services, store, particle, control,
+                                                                        electron, monkeypatch, caplog):
     expected = {d["id"] for d in control.state()["devices"] if d["product_id"] == electron["id"]}
     bad = sorted(expected)[0]
+    product_device_pages = particle.product_device_pages
 
-    def broken_for_one(product_key, device, **kwargs):
-        if device["id"] == bad:
-            raise RuntimeError("injected failure")
-        return remember(product_key, device, **kwargs)
+    def one_odd_device(product_key, **kwargs):  # a value bff cannot keep, in the middle of the page
+        for page in product_device_pages(product_key, **kwargs):
+            yield [{**device, "name": {"odd": True}} if device["id"] == bad else device for device in page]
 
-    monkeypatch.setattr(devices, "remember", broken_for_one)
+    monkeypatch.setattr(particle, "product_device_pages", one_odd_device)
 
     Worker(busy_services).reconcile_product(electron["slug"])
 

@@ -16,7 +16,8 @@ _ERROR_RESPONSES = {
     "403": "Not allowed (a claim of a device that is not yours to claim; a change only its owner may make).",
     "404": "Not found.",
     "409": "In conflict with what is there (a phone number another account uses; a device being moved; "
-           "an offer answered already).",
+           "an offer answered already; a Wi-Fi setup code or token for a product in product mode: "
+           "needs_customers_mode).",
     "405": "Wrong method.",
     "413": "The request body is too large.",
     "415": "The request body is not sent as JSON (Content-Type: application/json).",
@@ -77,7 +78,7 @@ PATHS = {
         "The Wi-Fi products bff serves", ("200", "ProductList", "Products."), _CLOUD)},
     "/api/v1/claim-codes": {"post": _operation(
         "Get a claim code for Wi-Fi setup", ("201", "IssuedClaimCode", "A new claim code."),
-        ["400", "404", "429", *_CLOUD], body="ProductChoice", body_required=False)},
+        ["400", "404", "409", "429", *_CLOUD], body="ProductChoice", body_required=False)},
     "/api/v1/claim-codes/{code_id}": {"get": _operation(
         "What became of a claim code", ("200", "ClaimCodeStatus", "The code's status."),
         ["404", *_CLOUD], params=_id_param("code_id"))},
@@ -86,7 +87,7 @@ PATHS = {
         ["400", "404", "429", *_CLOUD], body="DeviceReport", params=_id_param("code_id"))},
     "/api/v1/setup-token": {"post": _operation(
         "A short-lived customer token for Particle's setup libraries", ("201", "SetupToken", "A token."),
-        ["400", "404", "429", *_CLOUD], body="ProductChoice", body_required=False)},
+        ["400", "404", "409", "429", *_CLOUD], body="ProductChoice", body_required=False)},
     "/api/v1/devices": {"get": _operation(
         "The person's devices", ("200", "DeviceList", "Devices."), _CLOUD)},
     "/api/v1/claims": {"post": _operation(

@@ -4,6 +4,7 @@ whose every field is stated by its rule in bff/api/fields.py (the rule the reade
 from __future__ import annotations
 
 from bff.api import fields
+from bff.devices.platforms import PLATFORMS, UNKNOWN_WORD
 from bff.web.errors import ERROR_STATUS, HTTP_CODES
 
 # Every code an error may carry: the one table of bff's errors and the HTTP errors' own codes (never
@@ -120,7 +121,8 @@ SCHEMAS = {
         "name": _nullable("string"),
         "product": {"type": "string"},
         "product_name": {"type": "string"},
-        "platform": {"type": "string"},
+        "platform": {"type": "string", "description": "Particle's platform: "
+                     f"{', '.join(sorted(PLATFORMS.values()))}, or {UNKNOWN_WORD} for one bff does not know"},
         "online": _nullable("boolean"),
         "shared": {"type": "boolean", "description": "shared with you by its owner: you may see and rename "
                                                      "it, not remove, give or share it"},

@@ -21,6 +21,8 @@ ACTION_WORDS = {
     "device.release": "released a device",
     "device.give": "gave a device to a phone number",
     "device.reread": "read a device from the cloud again",
+    "device.set_mode": "switched a device's ownership mode",
+    "product.set_mode": "switched a product's ownership mode",
     "ask.decide": "decided an ask for a device",
     "person.number_change": "moved a person to a new phone number",
     "label.reprint": "printed a device's label",

@@ -5,7 +5,8 @@ A claim moves `requested` → `claimed` | `waiting_for_device` | `refused` | `fa
 - the person proves they hold the box (the QR tag `k` or the label code; operators need neither);
 - the claim row is stored first (at most one open claim per device: a double tap, a reload or a
   retried request returns the same claim), then the device is claimed with the user's shadow
-  customer token (a returning customer's claim costs one cloud call);
+  customer token (a returning customer's claim costs one cloud call); in product mode one read of
+  the product device, then bff records the owner (`_record_owner_in_bff`: no claim in the cloud);
 - a device that is off is not an error: the claim waits (`waiting_for_device`) and the worker
   finishes it when the device's `spark/status online` event arrives, or at the next periodic
   retry; cloud trouble (429, 5xx, time-outs) keeps it `requested` and retries with backoff;
@@ -116,11 +117,12 @@ class ClaimsService(ProofChecks, ClaimFixes):
         existing = self._existing_claim(user_id, device.device_id)
         if existing is not None:
             return existing
-        self._check_rate(user_id, operator)
-        claim_id = self.store.insert_claim(
-            device_id=device.device_id, product_key=device.product_key, user_id=user_id,
-            channel=channel, actor_user_id=actor_user_id, now=self.clock(),
-        )
+        with self.store.transaction():  # the person's claim count and the claim: one write
+            self._check_rate(user_id, operator)
+            claim_id = self.store.insert_claim(
+                device_id=device.device_id, product_key=device.product_key, user_id=user_id,
+                channel=channel, actor_user_id=actor_user_id, now=self.clock(),
+            )
         if claim_id is None:  # another request for this device won the race
             return self._existing_claim(user_id, device.device_id) or self._refuse_busy(device)
         if attempt:
@@ -213,9 +215,9 @@ class ClaimsService(ProofChecks, ClaimFixes):
     def attempt(self, claim_id: int) -> bool:
         """Try an open claim once, if nobody else is; True if this call tried it."""
         now = self.clock()
-        if not self.store.lease_claim(claim_id, seconds=LEASE_SECONDS, now=now):
+        row = self.store.lease_claim(claim_id, seconds=LEASE_SECONDS, now=now)
+        if row is None:
             return False
-        row = self.store.claim_row(claim_id)
         try:
             self._claim_in_cloud(row)
         except errors.BffError as error:
@@ -228,6 +230,8 @@ class ClaimsService(ProofChecks, ClaimFixes):
 
     def _claim_in_cloud(self, row: dict) -> None:
         product_key, device_id = row["product_key"], row["device_id"]
+        if not self.particle.owners_in_cloud(product_key):
+            return self._record_owner_in_bff(row)
         username = self.particle.ensure_customer(product_key, row["user_id"])
         already_owned = self.devices.owner(device_id) == username
         self.particle.claim_device(product_key, username, device_id)
@@ -236,6 +240,28 @@ class ClaimsService(ProofChecks, ClaimFixes):
             self.store.upsert_device(device_id, owner=username, now=self.clock())
             self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
             if outcome == "claimed":  # already the person's in bff: nothing changed, no event
+                self._emit("device.claimed", row)
+
+    def _record_owner_in_bff(self, row: dict) -> None:
+        """Product mode (README "Ownership modes"): one read of the product device shows it is in
+        the product and neither denied nor quarantined (the cloud's refusal otherwise); then the
+        person's owner name is recorded in bff. No claim in the cloud, no cloud customer; an
+        offline device is no obstacle, so the claim ends at once. bff's record decides whose the
+        device is: another person's owner name refuses it, as the cloud would."""
+        product_key, device_id = row["product_key"], row["device_id"]
+        device = self.particle.get_device(product_key, device_id)
+        barred = "denied" if device.get("denied") else "quarantined" if device.get("quarantined") else None
+        if barred:
+            raise errors.DeviceNotInProduct(f"{device_id} is {barred} in {product_key}")
+        owner = self.particle.owner_name(product_key, row["user_id"])
+        with self.store.transaction():  # the owner checked and written, the claim's end, its event
+            recorded = (self.store.device(device_id) or {}).get("owner")
+            if recorded not in (None, owner):
+                raise errors.DeviceOwnedByOther(f"bff records another owner of {device_id} ({product_key}: product mode)")
+            self.store.upsert_device(device_id, owner=owner, online=device.get("online"), now=self.clock())
+            outcome = "already_yours" if recorded == owner else "claimed"
+            self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
+            if outcome == "claimed":
                 self._emit("device.claimed", row)
 
     def _record_failure(self, row: dict, error: errors.BffError) -> None:
@@ -269,8 +295,10 @@ class ClaimsService(ProofChecks, ClaimFixes):
 
     def _notify_if_done(self, claim_id: int, *, told_to_wait: bool) -> None:
         """Text the person the result of a claim they were told to wait for."""
+        if not told_to_wait:
+            return
         claim = self.claim(claim_id)
-        if not claim.done or not told_to_wait or not self.store.mark_claim_notified(claim_id, now=self.clock()):
+        if not claim.done or not self.store.mark_claim_notified(claim_id, now=self.clock()):
             return
         phone = (self.store.user(claim.user_id) or {}).get("phone")
         if phone:

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from bff import labels
 from bff.console import sms_simulator
 from bff.device_ids import is_device_id
+from bff.devices import platform_name
 from bff.errors import BffError, InvalidPhoneNumber
 from bff.particle.sandbox_link import SandboxUnreachable, control
 from bff.web.responses import json_response, version_of
@@ -156,7 +157,7 @@ def _device(device: dict, claims, config) -> dict:
     return {
         "id": device_id,
         "name": device.get("name"),
-        "platform": device.get("platform"),
+        "platform": platform_name(device.get("platform_id")),
         "online": bool(device.get("online")),
         "listening": bool(device.get("listening")),
         "owner": device.get("owner"),

@@ -17,10 +17,10 @@ class AccountQueries:
     # -- users ---------------------------------------------------------------------------------
 
     def user_by_phone(self, phone: str) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM users WHERE phone = ?", [phone]))
+        return first_row(self.query("SELECT * FROM users WHERE phone = ?", [phone]))
 
     def user_by_login(self, login: str) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM users WHERE login = ?", [login]))
+        return first_row(self.query("SELECT * FROM users WHERE login = ?", [login]))
 
     def ensure_phone_user(self, phone: str, *, now: float | None = None) -> dict:
         """The user with this phone number, created (as a customer) if there is none.
@@ -72,7 +72,7 @@ class AccountQueries:
 
     def latest_sign_in_code(self, phone: str) -> dict | None:
         """The newest code sent to this phone (used, expired or not), or None."""
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM sign_in_codes WHERE phone = ? ORDER BY created_at DESC, id DESC LIMIT 1",
             [phone],
         ))
@@ -140,7 +140,7 @@ class AccountQueries:
 
     def live_api_token(self, token_hash: str) -> dict | None:
         """The token with this hash unless it was revoked."""
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", [token_hash]
         ))
 

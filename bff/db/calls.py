@@ -7,12 +7,26 @@ becomes a range of ids (the log is written in time order, give or take a few mil
 processes), found on the index of `at`, so it narrows whichever index the other filters use. tests/db/test_db_calls.py checks every plan.
 
 Never a token or a secret: paths, errors and replies go through `redact` before they are stored.
+
+Written in batches: `log_cloud_call` keeps the row in memory and a thread of the Store writes what
+is waiting every `CALL_LOG_FLUSH_SECONDS` in one transaction (a write transaction per cloud call
+was a fifth of a claim's database work). Every read in this process writes what is waiting first,
+so it sees its own calls at once; other processes see them within the flush interval; a process
+killed with `kill -9` loses at most that interval of log rows (never a claim: the log is a record
+for support, not state bff acts on).
 """
 from __future__ import annotations
 
+import logging
+import threading
 
 from bff.redaction import redact
 from bff.db.transactions import now_or
+
+logger = logging.getLogger(__name__)
+CALL_LOG_FLUSH_SECONDS = 0.5
+_INSERT_CALL = ("INSERT INTO cloud_calls (at, method, path, status, ms, error, product_key, customer, "
+                "device_id, reply) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 ERROR_TEXT_LIMIT = 1000  # characters of an error kept in the cloud-call log
 REPLY_TEXT_LIMIT = 2000  # characters of a failed call's raw reply kept
@@ -37,12 +51,17 @@ class CallQueries:
             error = redact(error)[:ERROR_TEXT_LIMIT]
         if reply is not None:
             reply = redact(reply)[:REPLY_TEXT_LIMIT]
-        self.db.execute(
-            "INSERT INTO cloud_calls (at, method, path, status, ms, error, product_key, customer, "
-            "device_id, reply) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [now_or(at), method, redact(path), status, round(ms, 1), error, product_key, customer,
-             device_id.lower() if device_id else None, reply],
-        )
+        row = (now_or(at), method, redact(path), status, round(ms, 1), error, product_key, customer,
+               device_id.lower() if device_id else None, reply)
+        self._call_log.add(row, self)
+
+    def flush_cloud_calls(self) -> int:
+        """Write the log rows waiting in memory (one transaction); returns how many."""
+        rows = self._call_log.take()
+        if rows:
+            with self.transaction():
+                self.db.conn.executemany(_INSERT_CALL, rows)
+        return len(rows)
 
     def cloud_calls(self, *, limit: int = 100, failed_only: bool = False, device_id: str | None = None,
                     customers: list[str] | None = None, status: str | int | None = None,
@@ -52,11 +71,12 @@ class CallQueries:
         (calls with an error), `device_id`, `customers` (shadow-customer usernames), `status`
         ("ok", "failed", "none" for no answer, or an HTTP status), `product_key`, `since` <= at <
         `until`, id < `before_id` (the next page)."""
+        self.flush_cloud_calls()
         where, params = self._call_filters(
             failed_only=failed_only, device_id=device_id, customers=customers, status=status,
             product_key=product_key, since=since, until=until, before_id=before_id)
         sql, params = self.cloud_calls_sql(where, params, limit)
-        return list(self.db.query(sql, params))
+        return list(self.query(sql, params))
 
     @staticmethod
     def cloud_calls_sql(where: list[str], params: list, limit: int) -> tuple[str, list]:
@@ -110,12 +130,14 @@ class CallQueries:
 
     def count_failed_calls(self, *, product_key: str, since: float) -> int:
         """Calls with an error in a product since `since` (the home page's "cloud errors")."""
+        self.flush_cloud_calls()
         where, params = self._call_filters(product_key=product_key, status="failed", since=since)
         return self.db.execute(f"SELECT COUNT(*) FROM cloud_calls WHERE {' AND '.join(where)}",
                                params).fetchone()[0]
 
     def prune_cloud_calls(self, *, before: float) -> int:
         """Delete log rows older than `before`; returns how many went."""
+        self.flush_cloud_calls()
         return self.db.execute("DELETE FROM cloud_calls WHERE at < ?", [before]).rowcount
 
     def explain_cloud_calls(self, limit: int = 50, **filters) -> list[str]:
@@ -138,3 +160,44 @@ def _status_terms(status, failed_only: bool, *, narrow: bool = False) -> list[tu
     if status in known:
         return [*terms, (known[status], ())]
     return [*terms, ("+status = ?" if narrow else "status = ?", (int(status),))]
+
+
+class CallLogBuffer:
+    """Cloud-call log rows waiting to be written, and the thread that writes them (started at the
+    first row, ended by `stop`)."""
+
+    def __init__(self, interval: float = CALL_LOG_FLUSH_SECONDS) -> None:
+        self.interval = interval
+        self._rows: list[tuple] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, row: tuple, store) -> None:
+        with self._lock:
+            self._rows.append(row)
+            if self._thread is None:
+                self._stopping.clear()
+                self._thread = threading.Thread(target=self._run, args=(store,), daemon=True,
+                                                name="bff-call-log")
+                self._thread.start()
+
+    def take(self) -> list[tuple]:
+        with self._lock:
+            rows, self._rows = self._rows, []
+        return rows
+
+    def _run(self, store) -> None:
+        while not self._stopping.wait(self.interval):
+            try:
+                store.flush_cloud_calls()
+            except Exception:  # the log must never take bff down; the rows are lost, said so
+                logger.exception("cloud-call log rows not written")
+
+    def stop(self) -> None:
+        """End the writing thread (the caller flushes what is left)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        self._stopping.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)

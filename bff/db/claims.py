@@ -46,27 +46,27 @@ class ClaimQueries:
             ).lastrowid
 
     def claim_row(self, claim_id: int) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM claims WHERE id = ?", [claim_id]))
+        return first_row(self.query("SELECT * FROM claims WHERE id = ?", [claim_id]))
 
     def open_claim_of_device(self, device_id: str) -> dict | None:
-        return first_row(self.db.query(f"SELECT * FROM claims WHERE device_id = ? AND {_OPEN}", [device_id]))
+        return first_row(self.query(f"SELECT * FROM claims WHERE device_id = ? AND {_OPEN}", [device_id]))
 
     def latest_claim(self, user_id: int, device_id: str) -> dict | None:
         """The user's newest claim of the device, open or finished."""
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM claims WHERE user_id = ? AND device_id = ? ORDER BY id DESC LIMIT 1",
             [user_id, device_id],
         ))
 
     def claims_of_user(self, user_id: int, *, limit: int = 50) -> list[dict]:
         """The user's claims, open ones first, then the newest."""
-        return list(self.db.query(
+        return list(self.query(
             f"SELECT * FROM claims WHERE user_id = ? ORDER BY ({_OPEN}) DESC, id DESC LIMIT ?",
             [user_id, limit],
         ))
 
     def open_claims(self, *, limit: int = 200) -> list[dict]:
-        return list(self.db.query(f"SELECT * FROM claims WHERE {_OPEN} ORDER BY id LIMIT ?", [limit]))
+        return list(self.query(f"SELECT * FROM claims WHERE {_OPEN} ORDER BY id LIMIT ?", [limit]))
 
     def due_claim_ids(self, *, now: float | None = None, limit: int = 50) -> list[int]:
         """Open claims whose next attempt is due and that nobody is trying right now."""
@@ -78,15 +78,16 @@ class ClaimQueries:
         ).fetchall()
         return [row[0] for row in rows]
 
-    def lease_claim(self, claim_id: int, *, seconds: float, now: float | None = None) -> bool:
-        """Take the right to try an open claim for `seconds`; False if it is done or taken."""
+    def lease_claim(self, claim_id: int, *, seconds: float, now: float | None = None) -> dict | None:
+        """Take the right to try an open claim for `seconds`: the claim as leased, or None if it
+        is done or taken."""
         stamp = now_or(now)
-        cursor = self.db.execute(
-            f"UPDATE claims SET leased_until = ?, attempts = attempts + 1, updated_at = ? "
-            f"WHERE id = ? AND {_OPEN} AND COALESCE(leased_until, 0) <= ?",
-            [stamp + seconds, stamp, claim_id, stamp],
-        )
-        return cursor.rowcount == 1
+        with self.transaction():
+            return first_row(self.query(
+                f"UPDATE claims SET leased_until = ?, attempts = attempts + 1, updated_at = ? "
+                f"WHERE id = ? AND {_OPEN} AND COALESCE(leased_until, 0) <= ? RETURNING *",
+                [stamp + seconds, stamp, claim_id, stamp],
+            ))
 
     def update_claim(self, claim_id: int, *, state: str, outcome: str | None,
                      public_message: str | None = None, next_step: str | None = None,
@@ -126,14 +127,14 @@ class ClaimQueries:
 
     def devices_owned_by_user(self, user_id: int) -> list[dict]:
         """Known devices whose owner is one of the user's shadow customers."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT devices.* FROM devices JOIN shadow_customers ON devices.owner = shadow_customers.username "
             "WHERE shadow_customers.user_id = ? ORDER BY devices.name, devices.device_id",
             [user_id],
         ))
 
     def device_by_label_code(self, label_code: str) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM devices WHERE label_code = ?", [label_code]))
+        return first_row(self.query("SELECT * FROM devices WHERE label_code = ?", [label_code]))
 
     def ensure_label_code(self, device_id: str, new_code: Callable[[], str] | Iterable[str],
                           *, now: float | None = None) -> str:

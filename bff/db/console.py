@@ -41,12 +41,12 @@ class ConsoleQueries:
     def devices_by_id_prefix(self, prefix: str, *, limit: int = 20) -> list[dict]:
         """Known devices whose ID starts with `prefix` (lower-case hex): a range of the primary key."""
         prefix = prefix.lower()
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM devices WHERE device_id >= ? AND device_id < ? ORDER BY device_id LIMIT ?",
             [prefix, prefix + "g", limit]))  # "g" sorts after every hex digit
 
     def devices_by_serial_number(self, serial_number: str, *, limit: int = 20) -> list[dict]:
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM devices WHERE serial_number = ? COLLATE NOCASE ORDER BY device_id LIMIT ?",
             [serial_number, limit]))
 
@@ -73,7 +73,7 @@ class ConsoleQueries:
             if value is not None:
                 where.append(term)
                 params.append(value)
-        return list(self.db.query(
+        return list(self.query(
             f"{_CLAIM_ROWS} WHERE {' AND '.join(where)} ORDER BY claims.id DESC LIMIT ?", [*params, limit]))
 
 

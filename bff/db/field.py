@@ -10,7 +10,7 @@ class FieldQueries:
     def field_claims_by(self, actor_user_id: int, *, limit: int = 30) -> list[dict]:
         """The claims an operator made in field mode, newest first: each claim's row with the
         person's `phone` and the device's `name` and `label_code` (None when unknown)."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT claims.*, users.phone AS phone, devices.name AS device_name, "
             "devices.label_code AS label_code FROM claims "
             "JOIN users ON users.id = claims.user_id "

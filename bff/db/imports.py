@@ -33,16 +33,16 @@ class ImportQueries:
         return batch_id
 
     def import_batch(self, batch_id: int) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM import_batches WHERE id = ?", [batch_id]))
+        return first_row(self.query("SELECT * FROM import_batches WHERE id = ?", [batch_id]))
 
     def import_batches(self, *, limit: int = 20) -> list[dict]:
         """The newest batches first."""
-        return list(self.db.query("SELECT * FROM import_batches ORDER BY id DESC LIMIT ?", [limit]))
+        return list(self.query("SELECT * FROM import_batches ORDER BY id DESC LIMIT ?", [limit]))
 
     def due_import_batches(self, *, now: float | None = None) -> list[int]:
         """Open batches whose next attempt is due and that nobody holds a lease on, oldest first."""
         stamp = now_or(now)
-        return [row["id"] for row in self.db.query(
+        return [row["id"] for row in self.query(
             f"SELECT id FROM import_batches WHERE {OPEN_BATCH} "
             "AND COALESCE(next_attempt_at, 0) <= ? AND COALESCE(leased_until, 0) <= ? ORDER BY id",
             [stamp, stamp])]
@@ -61,7 +61,7 @@ class ImportQueries:
                         [now_or(now) + seconds, batch_id])
 
     def pending_import_lines(self, batch_id: int, *, limit: int) -> list[dict]:
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM import_lines WHERE batch_id = ? AND result = 'pending' ORDER BY line_no LIMIT ?",
             [batch_id, limit]))
 
@@ -94,7 +94,7 @@ class ImportQueries:
     def import_lines(self, batch_id: int, *, problems_only: bool = False, offset: int = 0,
                      limit: int = 100) -> list[dict]:
         """Lines by line number; `problems_only`: the invalid and refused ones."""
-        return list(self.db.query(
+        return list(self.query(
             f"SELECT * FROM import_lines WHERE batch_id = ? {_problems(problems_only)} "
             "ORDER BY line_no LIMIT ? OFFSET ?", [batch_id, limit, offset]))
 
@@ -105,7 +105,7 @@ class ImportQueries:
 
     def import_label_rows(self, batch_id: int) -> list[dict]:
         """The known devices of the batch's added and already-there lines that have a label code."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT devices.* FROM import_lines JOIN devices USING (device_id) "
             "WHERE import_lines.batch_id = ? AND import_lines.result IN ('added', 'already') "
             "AND devices.label_code IS NOT NULL ORDER BY import_lines.line_no", [batch_id]))

@@ -11,6 +11,7 @@ from bff.db.transactions import first_row, now_or
 
 OPEN_MOVE_STATES = ("requested", "released")
 _OPEN_MOVE = "state IN ('requested', 'released')"
+IN_LIST_LIMIT = 500  # devices per IN (...) list (SQLite allows 32,766 variables; pages show far fewer)
 
 
 class LifecycleQueries:
@@ -32,10 +33,10 @@ class LifecycleQueries:
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
     def move_row(self, move_id: int) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM moves WHERE id = ?", [move_id]))
+        return first_row(self.query("SELECT * FROM moves WHERE id = ?", [move_id]))
 
     def open_move_of_device(self, device_id: str) -> dict | None:
-        return first_row(self.db.query(f"SELECT * FROM moves WHERE device_id = ? AND {_OPEN_MOVE}",
+        return first_row(self.query(f"SELECT * FROM moves WHERE device_id = ? AND {_OPEN_MOVE}",
                                        [device_id.lower()]))
 
     def lease_move(self, move_id: int, *, seconds: float, now: float | None = None) -> bool:
@@ -76,7 +77,7 @@ class LifecycleQueries:
         return [row[0] for row in rows]
 
     def moves_of_device(self, device_id: str, *, limit: int = 20) -> list[dict]:
-        return list(self.db.query("SELECT * FROM moves WHERE device_id = ? ORDER BY id DESC LIMIT ?",
+        return list(self.query("SELECT * FROM moves WHERE device_id = ? ORDER BY id DESC LIMIT ?",
                                   [device_id.lower(), limit]))
 
     def owner_user_id_of_device(self, device_id: str) -> int | None:
@@ -102,31 +103,36 @@ class LifecycleQueries:
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
     def offer_row(self, offer_id: int) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM offers WHERE id = ?", [offer_id]))
+        return first_row(self.query("SELECT * FROM offers WHERE id = ?", [offer_id]))
 
     def open_offer(self, kind: str, device_id: str, other_user_id: int) -> dict | None:
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM offers WHERE kind = ? AND device_id = ? AND other_user_id = ? AND state = 'open'",
             [kind, device_id.lower(), other_user_id]))
 
     def open_give_of_device(self, device_id: str) -> dict | None:
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM offers WHERE kind = 'give' AND device_id = ? AND state = 'open'", [device_id.lower()]))
 
     def open_offers_of_device(self, device_id: str) -> list[dict]:
-        return list(self.db.query("SELECT * FROM offers WHERE device_id = ? AND state = 'open' ORDER BY id",
+        return list(self.query("SELECT * FROM offers WHERE device_id = ? AND state = 'open' ORDER BY id",
                                   [device_id.lower()]))
+
+    def open_offers_of_devices(self, device_ids: list[str]) -> list[dict]:
+        """`open_offers_of_device` for many devices in one query per IN_LIST_LIMIT devices."""
+        return self._rows_for_devices("SELECT * FROM offers WHERE state = 'open' AND device_id IN ({}) ORDER BY id",
+                                      device_ids)
 
     def open_offers_to_answer(self, user_id: int, *, now: float | None = None) -> list[dict]:
         """Offers the person is to answer YES or NO, newest first (past their end: left out)."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM offers WHERE answerer_user_id = ? AND state = 'open' AND expires_at > ? "
             "ORDER BY id DESC", [user_id, now_or(now)]))
 
     def open_offers_made_by(self, user_id: int, *, limit: int = 200) -> list[dict]:
         """Open offers the person made (gives and share invites as the owner, asks as the asker),
         newest first (the JSON API's `GET /api/v1/offers`)."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM offers WHERE state = 'open' AND ((kind = 'ask' AND other_user_id = ?) "
             "OR (kind != 'ask' AND owner_user_id = ?)) ORDER BY id DESC LIMIT ?", [user_id, user_id, limit]))
 
@@ -164,7 +170,7 @@ class LifecycleQueries:
 
     def undecided_asks(self, *, limit: int = 200) -> list[dict]:
         """Asks that ended without the owner's answer (7 days of silence), oldest first, for operators."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM offers WHERE kind = 'ask' AND state = 'expired' AND decided_by IS NULL "
             "ORDER BY id LIMIT ?", [limit]))
 
@@ -177,6 +183,11 @@ class LifecycleQueries:
     def unblock_asks(self, device_id: str, owner_user_id: int) -> None:
         self.db.execute("DELETE FROM ask_blocks WHERE device_id = ? AND owner_user_id = ?",
                         [device_id.lower(), owner_user_id])
+
+    def devices_with_asks_blocked(self, owner_user_id: int) -> set[str]:
+        """The devices whose owner `owner_user_id` stopped asks."""
+        return {row[0] for row in self.db.execute("SELECT device_id FROM ask_blocks WHERE owner_user_id = ?",
+                                                  [owner_user_id]).fetchall()}
 
     def asks_blocked(self, device_id: str, owner_user_id: int) -> bool:
         return self.db.execute("SELECT 1 FROM ask_blocks WHERE device_id = ? AND owner_user_id = ?",
@@ -194,16 +205,30 @@ class LifecycleQueries:
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
     def live_share(self, device_id: str, user_id: int) -> dict | None:
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM shares WHERE device_id = ? AND user_id = ? AND ended_at IS NULL",
             [device_id.lower(), user_id]))
 
     def share_row(self, share_id: int) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM shares WHERE id = ?", [share_id]))
+        return first_row(self.query("SELECT * FROM shares WHERE id = ?", [share_id]))
 
     def live_shares_of_device(self, device_id: str) -> list[dict]:
-        return list(self.db.query("SELECT * FROM shares WHERE device_id = ? AND ended_at IS NULL ORDER BY id",
+        return list(self.query("SELECT * FROM shares WHERE device_id = ? AND ended_at IS NULL ORDER BY id",
                                   [device_id.lower()]))
+
+    def live_shares_of_devices(self, device_ids: list[str]) -> list[dict]:
+        """`live_shares_of_device` for many devices in one query per IN_LIST_LIMIT devices."""
+        return self._rows_for_devices("SELECT * FROM shares WHERE ended_at IS NULL AND device_id IN ({}) ORDER BY id",
+                                      device_ids)
+
+    def _rows_for_devices(self, sql: str, device_ids: list[str]) -> list[dict]:
+        """Rows of `sql` (its `IN ({})` filled with placeholders) for every device, in chunks."""
+        ids = [device_id.lower() for device_id in device_ids]
+        rows: list[dict] = []
+        for start in range(0, len(ids), IN_LIST_LIMIT):
+            chunk = ids[start:start + IN_LIST_LIMIT]
+            rows.extend(self.query(sql.format(", ".join("?" * len(chunk))), chunk))
+        return rows
 
     def end_share(self, share_id: int, *, now: float | None = None) -> bool:
         cursor = self.db.execute("UPDATE shares SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
@@ -212,7 +237,7 @@ class LifecycleQueries:
 
     def devices_shared_with_user(self, user_id: int) -> list[dict]:
         """Known devices with a live share to the person, by name."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT devices.* FROM shares JOIN devices USING (device_id) "
             "WHERE shares.user_id = ? AND shares.ended_at IS NULL ORDER BY devices.name, devices.device_id",
             [user_id]))

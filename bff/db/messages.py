@@ -37,7 +37,7 @@ class MessageQueries:
         return cursor.lastrowid
 
     def outbound_sms(self, sms_id: int) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM outbound_sms WHERE id = ?", [sms_id]))
+        return first_row(self.query("SELECT * FROM outbound_sms WHERE id = ?", [sms_id]))
 
     def lease_outbound_sms(self, sms_id: int, *, now: float, until: float) -> dict | None:
         """Take a due queued message for one delivery attempt (counted); None if not due or taken."""
@@ -98,7 +98,7 @@ class MessageQueries:
 
     def outbound_messages(self, *, to_phone: str | None = None, limit: int = 50) -> list[dict]:
         """The newest messages first, to one phone or to all."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM outbound_sms WHERE ? IS NULL OR to_phone = ? ORDER BY id DESC LIMIT ?",
             [to_phone, to_phone, limit],
         ))
@@ -119,7 +119,7 @@ class MessageQueries:
         return cursor.rowcount == 1
 
     def inbound_sms(self, message_sid: str) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM inbound_sms WHERE message_sid = ?", [message_sid]))
+        return first_row(self.query("SELECT * FROM inbound_sms WHERE message_sid = ?", [message_sid]))
 
     def set_inbound_command(self, message_sid: str, *, user_id: int | None, command: str) -> None:
         """Note who sent the message and which command it was."""
@@ -141,6 +141,16 @@ class MessageQueries:
             "UPDATE inbound_sms SET status = 'working', reply = ?, replied_at = ? "
             "WHERE message_sid = ? AND status = 'received'",
             [reply, now_or(now), message_sid],
+        ).rowcount == 1
+
+    def leave_inbound_for_worker(self, message_sid: str, reply: str, *, now: float | None = None) -> bool:
+        """The reply said "working on it" (`reply`) and nobody here works on the message: its hold
+        ends now, so the worker's next round takes it (`lease_stuck_inbound`)."""
+        stamp = now_or(now)
+        return self.db.execute(
+            f"UPDATE inbound_sms SET status = 'working', reply = ?, replied_at = COALESCE(replied_at, ?), "
+            f"leased_until = ? WHERE message_sid = ? AND {_UNFINISHED}",
+            [reply, stamp, stamp, message_sid],
         ).rowcount == 1
 
     def finish_inbound(self, message_sid: str, result: str, *, now: float | None = None) -> bool:
@@ -170,7 +180,7 @@ class MessageQueries:
 
     def inbound_messages(self, *, from_phone: str | None = None, limit: int = 50) -> list[dict]:
         """The newest inbound messages first, from one phone or from all."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM inbound_sms WHERE ? IS NULL OR from_phone = ? "
             "ORDER BY created_at DESC, rowid DESC LIMIT ?",
             [from_phone, from_phone, limit],

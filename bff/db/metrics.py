@@ -16,6 +16,7 @@ class MetricsQueries:
 
     def cloud_call_counts(self, *, since: float) -> list[tuple[str, int]]:
         """(status class "2xx".."5xx" or "none", calls) for calls at or after `since`."""
+        self.flush_cloud_calls()
         return [tuple(row) for row in self.db.execute(
             "SELECT CASE WHEN status IS NULL THEN 'none' ELSE (status / 100) || 'xx' END, COUNT(*) "
             "FROM cloud_calls WHERE at >= ? GROUP BY 1", [since]).fetchall()]

@@ -32,11 +32,11 @@ class NumberChangeQueries:
         return cursor.lastrowid
 
     def number_change(self, change_id: int) -> dict | None:
-        return first_row(self.db.query("SELECT * FROM number_changes WHERE id = ?", [change_id]))
+        return first_row(self.query("SELECT * FROM number_changes WHERE id = ?", [change_id]))
 
     def open_number_change(self, user_id: int) -> dict | None:
         """The person's newest open change (expired or not: the caller decides)."""
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM number_changes WHERE user_id = ? AND state = 'open' ORDER BY id DESC LIMIT 1",
             [user_id]))
 

@@ -18,7 +18,7 @@ class OperatorQueries:
 
     def operator_rows(self) -> list[dict]:
         """Every operator (switched off ones too), by login."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT id, login, phone, ops_role, disabled_at, created_at FROM users "
             "WHERE role = 'operator' ORDER BY login"))
 
@@ -37,7 +37,7 @@ class OperatorQueries:
                         [user_id, now_or(now), method, ip, result])
 
     def sign_ins_of(self, user_id: int, *, limit: int = 50) -> list[dict]:
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM sign_ins WHERE user_id = ? ORDER BY id DESC LIMIT ?", [user_id, limit]))
 
     # -- audit log -------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ class OperatorQueries:
                 params.append(value)
         sql = "SELECT * FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY id DESC" + (" LIMIT ?" if limit is not None else "")
-        return list(self.db.query(sql, params + ([limit] if limit is not None else [])))
+        return list(self.query(sql, params + ([limit] if limit is not None else [])))
 
     def audit_actions(self) -> list[str]:
-        return [row["action"] for row in self.db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+        return [row["action"] for row in self.query("SELECT DISTINCT action FROM audit_log ORDER BY action")]

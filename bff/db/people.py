@@ -14,13 +14,13 @@ class PeopleQueries:
     def claims_of_device(self, device_id: str, *, limit: int = 20) -> list[dict]:
         """The device's claims, newest first, each with the operator's login (`actor_login`) and
         the person's phone (`person_phone`)."""
-        return list(self.db.query(
+        return list(self.query(
             _CLAIMS_WITH_ACTOR + "WHERE claims.device_id = ? ORDER BY claims.id DESC LIMIT ?",
             [device_id.lower(), limit]))
 
     def claim_history_of_user(self, user_id: int, *, limit: int = 50) -> list[dict]:
         """The person's claims, newest first, with `actor_login` and `person_phone`."""
-        return list(self.db.query(
+        return list(self.query(
             _CLAIMS_WITH_ACTOR + "WHERE claims.user_id = ? ORDER BY claims.id DESC LIMIT ?",
             [user_id, limit]))
 

@@ -101,7 +101,7 @@ class RecoveryQueries:
 
     def people_with_phones(self) -> list[dict]:
         """Every user with a phone number: {id, phone}."""
-        return list(self.db.query("SELECT id, phone FROM users WHERE phone IS NOT NULL ORDER BY id"))
+        return list(self.query("SELECT id, phone FROM users WHERE phone IS NOT NULL ORDER BY id"))
 
     def adopt_restored_person(self, phone: str, person_prefix: str) -> int | None:
         """Give `phone` to the restored person (no phone, no login) whose customers' usernames

@@ -19,7 +19,7 @@ class SerialQueries:
                               limit: int = 3) -> list[dict]:
         """Known devices with this serial number or ICCID, given upper case without spaces or dashes
         (the stored ones are compared the same way: an import may hold "E40-KAB 123")."""
-        return list(self.db.query(
+        return list(self.query(
             "SELECT * FROM devices WHERE (:serial IS NOT NULL AND "
             f"{_CLEAN.format('serial_number')} = :serial) "
             f"OR (:iccid IS NOT NULL AND (iccid = :iccid OR {_CLEAN.format('iccid')} = :iccid)) "
@@ -28,7 +28,7 @@ class SerialQueries:
 
     def serial_lookup(self, serial_number: str, product_key: str) -> dict | None:
         """The kept answer of the cloud's look-up of this serial number in this product, or None."""
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM serial_lookups WHERE serial_number = ? AND product_key = ?",
             [serial_number.upper(), product_key]))
 

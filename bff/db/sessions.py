@@ -17,7 +17,7 @@ class SessionQueries:
 
     def live_web_session(self, token_hash: str, *, now: float | None = None) -> dict | None:
         """The session with this token hash, if not ended and not expired."""
-        return first_row(self.db.query(
+        return first_row(self.query(
             "SELECT * FROM web_sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?",
             [token_hash, now_or(now)]))
 

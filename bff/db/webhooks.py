@@ -22,9 +22,9 @@ class WebhookQueries:
     def webhook_events(self, *, event_type: str | None = None, limit: int = 100) -> list[dict]:
         """The newest events first (optionally of one type)."""
         if event_type:
-            return list(self.db.query("SELECT * FROM webhook_events WHERE type = ? ORDER BY id DESC LIMIT ?",
+            return list(self.query("SELECT * FROM webhook_events WHERE type = ? ORDER BY id DESC LIMIT ?",
                                       [event_type, limit]))
-        return list(self.db.query("SELECT * FROM webhook_events ORDER BY id DESC LIMIT ?", [limit]))
+        return list(self.query("SELECT * FROM webhook_events ORDER BY id DESC LIMIT ?", [limit]))
 
     # -- delivery (bff/webhooks/service.py) ----------------------------------------------------------
 
@@ -34,7 +34,7 @@ class WebhookQueries:
             return []
         stamp = now_or(now)
         marks = ", ".join("?" for _ in urls)
-        return list(self.db.query(
+        return list(self.query(
             "SELECT id, event_id, url FROM webhook_deliveries WHERE state = 'pending' "
             f"AND url IN ({marks}) AND COALESCE(next_attempt_at, 0) <= ? AND COALESCE(leased_until, 0) <= ? "
             "ORDER BY next_attempt_at, id LIMIT ?", [*urls, stamp, stamp, limit]))
@@ -71,7 +71,7 @@ class WebhookQueries:
 
     def webhook_delivery(self, delivery_id: int) -> dict | None:
         """One delivery with its event's type and body."""
-        return first_row(self.db.query(
+        return first_row(self.query(
             f"{_DELIVERY_SELECT} WHERE webhook_deliveries.id = ?", [delivery_id]))
 
     def webhook_deliveries(self, *, url: str | None = None, state: str | None = None,
@@ -83,13 +83,13 @@ class WebhookQueries:
                 where.append(f"webhook_deliveries.{column} = ?")
                 args.append(value)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return list(self.db.query(f"{_DELIVERY_SELECT}{clause} ORDER BY webhook_deliveries.id DESC LIMIT ?",
+        return list(self.query(f"{_DELIVERY_SELECT}{clause} ORDER BY webhook_deliveries.id DESC LIMIT ?",
                                   [*args, limit]))
 
     def webhook_endpoint_counts(self) -> dict[str, dict[str, int]]:
         """Per endpoint (every URL with a delivery): how many deliveries are in each state."""
         counts: dict[str, dict[str, int]] = {}
-        for row in self.db.query("SELECT url, state, COUNT(*) AS n FROM webhook_deliveries GROUP BY url, state"):
+        for row in self.query("SELECT url, state, COUNT(*) AS n FROM webhook_deliveries GROUP BY url, state"):
             counts.setdefault(row["url"], {})[row["state"]] = row["n"]
         return counts
 

@@ -94,11 +94,11 @@ class SetupQueries:
     # -- claim codes: reading ----------------------------------------------------------------------
 
     def claim_code_row(self, code_id: int) -> dict | None:
-        return _decoded(first_row(self.db.query("SELECT * FROM claim_codes WHERE id = ?", [code_id])))
+        return _decoded(first_row(self.query("SELECT * FROM claim_codes WHERE id = ?", [code_id])))
 
     def latest_claim_code(self, user_id: int, *, state: str | None = None) -> dict | None:
         """The user's newest claim code (of one state when given)."""
-        return _decoded(first_row(self.db.query(
+        return _decoded(first_row(self.query(
             "SELECT * FROM claim_codes WHERE user_id = ? AND (? IS NULL OR state = ?) "
             "ORDER BY id DESC LIMIT 1",
             [user_id, state, state],
@@ -115,7 +115,7 @@ class SetupQueries:
 
     def arrival_candidates(self, user_id: int, product_key: str, *, expired_since: float) -> list[dict]:
         """Codes a device of this user may have arrived with: open ones, then lately expired ones."""
-        return [_decoded(row) for row in self.db.query(
+        return [_decoded(row) for row in self.query(
             "SELECT * FROM claim_codes WHERE user_id = ? AND product_key = ? "
             "AND (state = 'open' OR (state = 'expired' AND expires_at >= ?)) "
             "ORDER BY state = 'open' DESC, id DESC",
@@ -124,7 +124,7 @@ class SetupQueries:
 
     def due_claim_codes(self, *, now: float, expired_before: float, limit: int = 100) -> list[dict]:
         """Open codes to look at now: their check is due, or they ran out before `expired_before`."""
-        return [_decoded(row) for row in self.db.query(
+        return [_decoded(row) for row in self.query(
             f"SELECT * FROM claim_codes WHERE {_OPEN} AND (COALESCE(next_check_at, 0) <= ? "
             f"OR expires_at <= ?) ORDER BY COALESCE(next_check_at, 0), id LIMIT ?",
             [now, expired_before, limit],

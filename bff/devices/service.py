@@ -9,12 +9,14 @@ instance (`get_services().devices`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Iterable
 
 from bff import errors, labels
+from bff.device_ids import normalize_device_id
 from bff.devices.names import find_target
+from bff.devices.platforms import platform_word
 
-PLATFORMS = {6: "photon", 8: "p1", 10: "electron", 12: "argon", 13: "boron"}
 DEVICE_FIELDS = {"name": "name", "online": "online", "platform_id": "platform_id",
                  "serial_number": "serial_number", "iccid": "iccid", "imei": "imei"}
 
@@ -36,6 +38,16 @@ class DeviceView:
     def short_name(self) -> str:
         """Its name fit for a text message: the name, or the end of its ID."""
         return short_name_of({"name": self.name, "device_id": self.device_id})
+
+
+@dataclass(frozen=True)
+class PageKept:
+    """What `DeviceService.remember_page` did with a page of a product's device list."""
+
+    kept: list[str] = field(default_factory=list)  # device IDs kept as the cloud lists them
+    written: list[str] = field(default_factory=list)  # of those, the ones whose row was written
+    failed: list[tuple[str, Exception]] = field(default_factory=list)  # devices not kept, and why
+    page_error: Exception | None = None  # the page's one write failed: its devices were kept one by one
 
 
 class DeviceService:
@@ -76,27 +88,63 @@ class DeviceService:
         races with a claim must not overwrite the owner the claim has just recorded.
         """
         device_id = device["id"].lower()
-        fields = {column: device[key] for key, column in DEVICE_FIELDS.items() if key in device}
-        if owner:
-            fields["owner"] = device.get("owner")
-        self.store.upsert_device(device_id, product_key=product_key, **fields)
+        self.store.upsert_device(device_id, product_key=product_key, **_fields_of(device, owner=owner))
         self.ensure_label_code(device_id)
         return self.store.device(device_id)
+
+    def remember_page(self, product_key: str, devices: Iterable[dict], *, owner: bool = False) -> PageKept:
+        """A page of the product's device list kept as `remember` keeps each device, in one short
+        write (the worker's reconcile): a row written only when a value changed, label codes given
+        to new devices in the same transaction (`remember_devices`, bff/db/devices.py).
+
+        An odd device (no device ID, a value bff cannot keep) is left out and reported in `failed`;
+        should the page's write fail as a whole, its devices are kept one by one (`remember`), so
+        one bad row never costs the rest of the page."""
+        rows, listed, failed = {}, {}, []
+        for device in devices:
+            try:
+                device_id = normalize_device_id(device["id"])
+                fields = {"product_key": product_key, **_fields_of(device, owner=owner)}
+                _check_keepable(fields)
+            except Exception as error:  # reported to the caller, who logs it
+                failed.append((_label_of(device), error))
+                continue
+            rows[device_id], listed[device_id] = fields, device
+        try:
+            written = self.store.remember_devices(rows, self._label_codes)
+        except Exception as error:  # then the page again, device by device
+            return self._one_by_one(product_key, listed, failed, owner=owner, page_error=error)
+        return PageKept(kept=list(rows), written=written, failed=failed)
+
+    def _one_by_one(self, product_key: str, listed: dict[str, dict], failed: list, *, owner: bool,
+                    page_error: Exception) -> PageKept:
+        kept = []
+        for device_id, device in listed.items():
+            try:
+                self.remember(product_key, device, owner=owner)
+            except Exception as error:  # reported to the caller, who logs it
+                failed.append((device_id, error))
+            else:
+                kept.append(device_id)
+        return PageKept(kept=kept, written=list(kept), failed=failed, page_error=page_error)
 
     def ensure_label_code(self, device_id: str, *, now: float | None = None) -> str:
         """The device's label code; one derived from the label key if it has none yet (a code
         it already has, random from before derived codes, is kept)."""
+        return self.store.ensure_label_code(device_id, self._label_codes(device_id), now=now)
+
+    def _label_codes(self, device_id: str):
+        """The codes to try for the device: derived from the label key (random without one)."""
         if self.label_key is None:
-            return self.store.ensure_label_code(device_id, labels.new_label_code, now=now)
-        codes = labels.derived_label_codes(self.label_key, device_id)
-        return self.store.ensure_label_code(device_id, codes, now=now)
+            return labels.new_label_code
+        return labels.derived_label_codes(self.label_key, device_id)
 
     def view(self, row: dict) -> DeviceView:
         product_key = row["product_key"]
         return DeviceView(
             device_id=row["device_id"], product_key=product_key,
             product_name=self.product_name(product_key),
-            platform=PLATFORMS.get(row.get("platform_id"), "device"), name=row.get("name"),
+            platform=platform_word(row.get("platform_id")), name=row.get("name"),
             online=None if row.get("online") is None else bool(row["online"]),
             label_code=row.get("label_code"),
         )
@@ -161,3 +209,22 @@ class DeviceService:
 def short_name_of(row: dict) -> str:
     """A known device's name fit for a text message (at most 24 characters)."""
     return (row.get("name") or f"...{row['device_id'][-6:]}")[:24]
+
+
+def _fields_of(device: dict, *, owner: bool) -> dict:
+    """The columns a product device from the cloud fills; its `owner` only when asked."""
+    fields = {column: device[key] for key, column in DEVICE_FIELDS.items() if key in device}
+    if owner:
+        fields["owner"] = device.get("owner")
+    return fields
+
+
+def _check_keepable(fields: dict) -> None:
+    for column, value in fields.items():
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise ValueError(f"the cloud's {column} is a {type(value).__name__}, not a value bff keeps")
+
+
+def _label_of(device) -> str:
+    """How a device of the cloud's list is named in a log line (its ID, or what it is)."""
+    return str(device.get("id")) if isinstance(device, dict) else repr(device)[:60]

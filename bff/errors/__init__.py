@@ -13,7 +13,8 @@ Cloud errors (`CloudError` and below) also keep the cloud's reply: `status`, `me
 whether trying again later can succeed (offline device, rate limit, cloud outage).
 
 Families: `base` (the root), `cloud` (the cloud and claims), `accounts` (sign-in, operator
-accounts), `setup` (Wi-Fi setup, the JSON API), `ops` (the operators' console). Import from
+accounts), `setup` (Wi-Fi setup, the JSON API), `ops` (the operators' console), `modes` (the ownership modes:
+what product mode cannot do, an API user's refused token, a mode switch). Import from
 `bff.errors`; the modules only keep each family short.
 Parsing the cloud's replies into these classes is Particle knowledge and lives in
 bff/particle/client.py (`cloud_error`).
@@ -44,3 +45,4 @@ from bff.errors.setup import (  # noqa: F401
 )
 from bff.errors.ops import *  # noqa: F401,F403
 from bff.errors.lifecycle import *  # noqa: F401,F403
+from bff.errors.modes import *  # noqa: F401,F403

@@ -29,13 +29,18 @@ class NoWifiProduct(SetupError):
 
 
 class NotAWifiProduct(NoWifiProduct):
-    """The product named is one of ours, but not a Wi-Fi one (cellular: its box code is claimed)."""
+    """The product named is one of ours, but a setup code cannot reach its devices: cellular ones
+    have no Wi-Fi, and `over_ble` ones (Argon, P2 / Photon 2, M-SoM) set up Wi-Fi over Bluetooth,
+    not through a SoftAP. Either way its box's QR code or 12-letter code adds it."""
 
-    def __init__(self, detail: str | None = None, *, product: str, sms: bool = False, **kwargs) -> None:
-        kwargs.setdefault("public_message", f"{product[:24]} is not a Wi-Fi product, so it needs no setup code.")
+    def __init__(self, detail: str | None = None, *, product: str, sms: bool = False,
+                 over_ble: bool = False, **kwargs) -> None:
+        why = "joins Wi-Fi over Bluetooth" if over_ble else "is not a Wi-Fi product"
+        kwargs.setdefault("public_message", f"{product[:24]} {why}, so it needs no setup code.")
         kwargs.setdefault("next_step", "To add it, text CLAIM and the 12-letter code on its box." if sms
-                          else "To add it, type the 12-letter code on its box on the start page.")
-        super().__init__(detail or f"{product} is not a Wi-Fi product", **kwargs)
+                          else "To add it, scan the QR code on its box, or type the 12-letter code "
+                               "on its box on the start page.")
+        super().__init__(detail or f"{product} {why}", **kwargs)
 
 
 class ChooseWifiProduct(SetupError):

@@ -11,6 +11,10 @@ For each configured product it reads the product's device list and its customers
   becomes (bff/accounts/service.py). Random usernames from before come back too, linked to
   no phone.
 
+A product in product mode (README "Ownership modes") gets its devices and label codes back, but no
+owners: the cloud keeps none (bff's database alone recorded them) and it has no customers to list;
+the report says so (`owners_lost`), and only a backup brings those owners back.
+
 Idempotent: a device keeps the code it has, a customer bff has is left alone. What the cloud
 does not hold (phone numbers, claims and their history, shares and offers, texts, operators, the
 audit log, number changes, random label codes) only a backup brings back.
@@ -37,6 +41,7 @@ class ProductRebuild:
     customers: int = 0  # shadow customers restored
     people: int = 0  # people (users without a phone) made for them
     unlinked: int = 0  # random usernames from before derived ones: no phone finds them
+    owners_lost: bool = False  # product mode: the cloud holds no owners; only a backup has them
 
 
 class Rebuild:
@@ -66,10 +71,12 @@ class Rebuild:
         return {person_username_prefix(key, row["phone"]): row["id"] for row in self.store.people_with_phones()}
 
     def product(self, product_key: str) -> ProductRebuild:
-        report = ProductRebuild(product_key)
+        report = ProductRebuild(product_key, owners_lost=not self.particle.owners_in_cloud(product_key))
         cloud_devices = sorted(self.particle.list_product_devices(product_key), key=lambda d: d["id"].lower())
         for device in cloud_devices:
             self._device(product_key, device, report)
+        if report.owners_lost:  # product mode: no customers in the cloud, no owners to take
+            return report
         usernames = {c.get("username") for c in self.particle.list_product_customers(product_key)}
         usernames |= {device.get("owner") for device in cloud_devices}
         for username in sorted(name for name in usernames if is_bff_username(name)):
@@ -78,7 +85,7 @@ class Rebuild:
 
     def _device(self, product_key: str, device: dict, report: ProductRebuild) -> None:
         had_code = (self.store.device(device["id"]) or {}).get("label_code")
-        row = self.devices.remember(product_key, device, owner=True)
+        row = self.devices.remember(product_key, device, owner=not report.owners_lost)
         report.devices += 1
         report.owned += bool(row.get("owner"))
         if had_code:

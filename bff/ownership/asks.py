@@ -118,6 +118,10 @@ class Asks(OfferBook):
         """True when the owner stopped asks for this device."""
         return bool(self.store.asks_blocked(device_id, user_id_of(owner)))
 
+    def devices_with_asks_stopped(self, owner) -> set[str]:
+        """The devices whose owner stopped asks (`asks_stopped` for a whole page at once)."""
+        return self.store.devices_with_asks_blocked(user_id_of(owner))
+
     def may_ask(self, user, device_id: str) -> bool:
         """True when asking the owner for this device can work: one of bff's people owns it, not
         this person, and takes asks."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bff import errors
 from bff.device_ids import normalize_device_id
-from bff.devices.service import PLATFORMS
+from bff.devices.platforms import platform_name
 from bff.ownership.problems import available_fixes, find_problems
 from bff.ownership.report import (
     CallLine, ClaimLine, DeviceReport, PersonRef, PersonReport, cloud_time,
@@ -37,7 +37,7 @@ class OwnershipReads:
         report.product_key = row.get("product_key")
         report.name, report.label_code = row.get("name"), row.get("label_code")
         report.serial_number, report.iccid = row.get("serial_number"), row.get("iccid")
-        report.platform = PLATFORMS.get(row.get("platform_id"), "device")
+        report.platform = platform_name(row.get("platform_id"))
         report.online = None if row.get("online") is None else bool(row["online"])
         report.last_heard = row.get("last_seen_at")
         report.bff_owner = row.get("owner")
@@ -48,12 +48,13 @@ class OwnershipReads:
         if product_key is not None:
             report.product_key = product_key
             report.product_name = self.devices.product_name(product_key)
+            report.owners_in_cloud = self._takes_cloud_owners(product_key)
         if cloud is None:
             return
         report.name = cloud.get("name") or report.name
         report.online = cloud.get("online", report.online)
         report.last_heard = cloud_time(cloud.get("last_heard")) or report.last_heard
-        report.platform = PLATFORMS.get(cloud.get("platform_id"), report.platform)
+        report.platform = platform_name(cloud["platform_id"]) if cloud.get("platform_id") else report.platform
         report.serial_number = cloud.get("serial_number") or report.serial_number
         report.iccid = cloud.get("iccid") or report.iccid
         report.cloud_owner = cloud.get("owner")
@@ -75,6 +76,13 @@ class OwnershipReads:
             return product_key, cloud
         report.in_product = False
         return known_key, None
+
+    def _takes_cloud_owners(self, product_key: str) -> bool:
+        """Whether the cloud's owner counts for the product (product mode: None there is normal)."""
+        try:
+            return self.particle.takes_cloud_owners(product_key)
+        except errors.ProductNotConfigured:
+            return True
 
     def _person_of_customer(self, username: str | None) -> PersonRef | None:
         """The bff person whose shadow customer is `username` (None: not one of ours)."""

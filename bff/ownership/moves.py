@@ -6,7 +6,8 @@ in the same transaction as the offer's state change. Then, one worker at a time 
 like claims'):
 
 1. `requested`: unclaim the device from the old owner (`particle.unclaim_device`; harmless to
-   repeat). Then, in one transaction: bff's owner cleared, the device's shares ended
+   repeat; in product mode there is no owner in the cloud, so nothing is called: README
+   "Ownership modes"). Then, in one transaction: bff's owner cleared, the device's shares ended
    (`device.unshared` each), its other open offers cancelled, and the move recorded `released`
    (a remove: `done`, with `device.released`).
 2. `released` (give, ask): a normal claim for the new owner through the claims service
@@ -127,8 +128,10 @@ class MoveRunner:
             self._record_trouble(row, errors.BffError(f"unexpected: {error!r}"))
 
     def _release(self, row: dict) -> None:
-        """Unclaim in the cloud, then record it with everything that ends with the old owner."""
-        self.particle.unclaim_device(row["product_key"], row["device_id"])
+        """Unclaim in the cloud (product mode: nothing there to undo), then record it with everything
+        that ends with the old owner."""
+        if self.particle.owners_in_cloud(row["product_key"]):
+            self.particle.unclaim_device(row["product_key"], row["device_id"])
         now = self.clock()
         final = row["to_user_id"] is None
         with self.store.transaction():

@@ -233,6 +233,15 @@ class OfferBook:
         return [self._offer(row) for row in self.store.open_offers_of_device(device_id)
                 if row["owner_user_id"] == maker and row["expires_at"] > self.clock()]
 
+    def offers_made_by_for_devices(self, user, device_ids: list[str]) -> dict[str, list[Offer]]:
+        """`offers_made_by(user, device_id)` for every device of a page, in one read."""
+        maker, now = user_id_of(user), self.clock()
+        found: dict[str, list[Offer]] = {device_id.lower(): [] for device_id in device_ids}
+        for row in self.store.open_offers_of_devices(device_ids):
+            if row["owner_user_id"] == maker and row["expires_at"] > now:
+                found[row["device_id"]].append(self._offer(row))
+        return found
+
 
 def user_id_of(user) -> int:
     """A person's id, from a `User` (or anything with `.id`) or the id itself."""

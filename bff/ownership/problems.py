@@ -2,15 +2,18 @@
 returns a `Problem` (what is wrong, why, and which fixes apply) or None.
 
 The questions support hears: the device is not in the product (never imported); bff and the
-cloud disagree on the owner; a claim waits for an offline device; a claim is stuck on cloud
-trouble; a claim was refused because the device belongs to someone else; the box has no label
-code; the last calls to the cloud failed.
+cloud disagree on the owner (customers mode only: in product mode the cloud keeps no owner); a
+claim waits for an offline device; a claim is stuck on cloud trouble; a claim was refused because
+the device belongs to someone else; the product's API user lacks a scope (product mode); the box
+has no label code; the last calls to the cloud failed.
 """
 from __future__ import annotations
 
+from bff.errors import ApiUserNotAllowed, missing_scope_words
 from bff.ownership.report import (
     CANCEL, GIVE, IMPORT, LABEL, REREAD, RELEASE, RETRY, DeviceReport, Problem,
 )
+from bff.particle.api_users import scope_for
 
 LONG_OFFLINE_SECONDS = 24 * 3600
 CLAIM_CALL = ("POST", "/v1/devices")  # a claim (refused while the device is offline)  # offline longer than this: the customer should check power and signal
@@ -87,7 +90,7 @@ def _not_in_bff(report: DeviceReport, now: float) -> Problem | None:
 
 def _cloud_unreachable(report: DeviceReport, now: float) -> Problem | None:
     error = report.cloud_error
-    if error is None:
+    if error is None or isinstance(error, ApiUserNotAllowed):  # said by _api_user_refused
         return None
     said = getattr(error, "cloud_message", None) or getattr(error, "detail", str(error))
     return Problem("cloud_unreachable", "We could not ask the cloud about this device",
@@ -95,8 +98,29 @@ def _cloud_unreachable(report: DeviceReport, now: float) -> Problem | None:
                    "record and may be out of date. Reload this page in a few minutes.")
 
 
+def _api_user_refused(report: DeviceReport, now: float) -> Problem | None:
+    """Product mode: the cloud refused the API user's token (a missing scope), on the doctor's own
+    read, on a call about the device, or on the device's last claim."""
+    refused = [call for call in unresolved_failures(report.calls) if _api_user_words(call.error)]
+    latest = report.claims[0] if report.claims else None
+    claim_failed = latest is not None and not latest.open and _api_user_words(latest.last_error)
+    error = report.cloud_error if isinstance(report.cloud_error, ApiUserNotAllowed) else None
+    if not (refused or claim_failed or error):
+        return None
+    scope = error.scope if error else scope_for(refused[0].method, refused[0].path.split("?", 1)[0]) if refused else None
+    text = missing_scope_words(scope)
+    if claim_failed:
+        text += (f" The last claim, for {latest.person.label}, failed because of it: once the API user "
+                 "has the scope, they can claim again, or give the device to them.")
+    return Problem("api_user_scope", "The product's API user may not do this", text, (REREAD, GIVE))
+
+
+def _api_user_words(error: str | None) -> bool:
+    return (error or "").startswith("ApiUserNotAllowed")
+
+
 def _owner_mismatch(report: DeviceReport, now: float) -> Problem | None:
-    if not (report.known and report.in_product) or report.owners_agree:
+    if not (report.known and report.in_product) or report.owners_agree or not report.owners_in_cloud:
         return None
     cloud = owner_words(report.cloud_owner, report.cloud_owner_person)
     ours = owner_words(report.bff_owner, report.bff_owner_person)
@@ -134,10 +158,14 @@ def _refused(report: DeviceReport, now: float) -> Problem | None:
     latest = report.claims[0] if report.claims else None
     if latest is None or latest.state not in ("refused", "failed"):
         return None
+    if _api_user_words(latest.last_error):
+        return None  # said by _api_user_refused
     if (latest.last_error or "").startswith("DeviceOwnedByOther"):
-        owner = owner_words(report.cloud_owner, report.cloud_owner_person)
+        owner = (owner_words(report.cloud_owner, report.cloud_owner_person) if report.owners_in_cloud
+                 else owner_words(report.bff_owner, report.bff_owner_person))
         return Problem("owned_by_other", "The claim was refused: the device belongs to someone else",
-                       f"The last claim, for {latest.person.label}, was refused because the cloud says "
+                       f"The last claim, for {latest.person.label}, was refused because "
+                       f"{'the cloud' if report.owners_in_cloud else 'bff'} says "
                        f"the device is owned by {owner}. If {latest.person.label} should have it, "
                        "release it (then they can claim again) or give it to them.", (RELEASE, GIVE))
     ended = "was refused" if latest.state == "refused" else "failed"
@@ -156,7 +184,7 @@ def _no_label_code(report: DeviceReport, now: float) -> Problem | None:
 
 
 def _failing_calls(report: DeviceReport, now: float) -> Problem | None:
-    failed = unresolved_failures(report.calls)
+    failed = [call for call in unresolved_failures(report.calls) if not _api_user_words(call.error)]
     if report.open_claim is not None and report.open_claim.state == "waiting_for_device":
         failed = [call for call in failed if (call.method, call.path) != CLAIM_CALL]  # said above
     if not failed:
@@ -181,5 +209,5 @@ def unresolved_failures(calls: list) -> list:
     return failed
 
 
-CHECKS = (_unknown_device, _not_in_product, _not_in_bff, _cloud_unreachable, _owner_mismatch,
+CHECKS = (_unknown_device, _not_in_product, _not_in_bff, _cloud_unreachable, _api_user_refused, _owner_mismatch,
           _refused, _waiting_offline, _stuck_claim, _no_label_code, _failing_calls)

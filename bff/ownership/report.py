@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bff.devices.platforms import UNKNOWN_NAME
 from bff.redaction import redact
 
 # The fixes the doctor offers (each a POST of /ops/devices/<id>/<fix>, but "label" and "import").
@@ -99,13 +100,14 @@ class DeviceReport:
     in_product: bool | None  # the cloud has it in one of our products (None: could not ask)
     product_key: str | None = None
     product_name: str | None = None
-    platform: str = "device"
+    platform: str = UNKNOWN_NAME  # the platform's name for people ("Boron")
     name: str | None = None
     serial_number: str | None = None
     iccid: str | None = None
     online: bool | None = None
     last_heard: float | None = None
     label_code: str | None = None
+    owners_in_cloud: bool = True  # the cloud's owner counts (customers mode); product mode: bff's record alone
     cloud_owner: str | None = None  # the cloud's owner (a shadow customer's username), if asked
     bff_owner: str | None = None  # the owner bff has on record
     cloud_owner_person: PersonRef | None = None

@@ -1,9 +1,11 @@
 """`OwnershipService`: who owns a device, and the operators' fixes to it, each audited.
 
-- `release`: the device has no owner any more, in the cloud and in bff; its label code stays,
-  so the same box label works for the next owner. Refused while a claim of it is open.
+- `release`: the device has no owner any more, in the cloud and in bff (product mode: in bff, the
+  only place that records it); its label code stays, so the same box label works for the next
+  owner. Refused while a claim of it is open.
 - `give`: release, then claim it for the person of a phone number (made if new); they get a text.
-- `reread`: read the device from the cloud and take what it says into bff (owner too).
+- `reread`: read the device from the cloud and take what it says into bff (owner too, unless the
+  product is in product mode, where bff's record is the owner).
 - `label_for`: the device's row for its label (reprint), with a label code made if it had none.
 - `report`, `person_report` (bff/ownership/doctor.py): what the doctor and the people page show.
 
@@ -47,10 +49,13 @@ class OwnershipService(OwnershipReads):
         if open_claim is not None:
             self._record(actor, "device.release", row, REFUSED, f"claim {open_claim['id']} is open", owner)
             raise errors.ReleaseRefused(f"claim {open_claim['id']} of {row['device_id']} is open")
-        self._cloud(actor, "device.release", row, owner,
-                    lambda: self.particle.unclaim_device(row["product_key"], row["device_id"]))
+        in_cloud = self.particle.owners_in_cloud(row["product_key"])  # product mode: bff's record only
+        if in_cloud:
+            self._cloud(actor, "device.release", row, owner,
+                        lambda: self.particle.unclaim_device(row["product_key"], row["device_id"]))
         self.store.clear_device_owner(row["device_id"], now=self.clock())
-        self._record(actor, "device.release", row, OK, f"owner was {row.get('owner') or 'nobody'}", owner)
+        self._record(actor, "device.release", row, OK, f"owner was {row.get('owner') or 'nobody'}"
+                     + ("" if in_cloud else " (product mode: in bff only)"), owner)
         return owner
 
     def give(self, device_id: str, phone: str, *, actor):
@@ -79,7 +84,7 @@ class OwnershipService(OwnershipReads):
         device_id = normalize_device_id(device_id)
         row = self.store.device(device_id) or {"device_id": device_id}
         product_key, cloud = self._find_in_products(row, actor)
-        kept = self.devices.remember(product_key, cloud, owner=True)
+        kept = self.devices.remember(product_key, cloud, owner=self.particle.takes_cloud_owners(product_key))
         heard = cloud_time(cloud.get("last_heard"))
         if heard is not None:
             self.store.upsert_device(device_id, last_seen_at=heard, now=self.clock())

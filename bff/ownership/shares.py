@@ -84,6 +84,13 @@ class Shares(OfferBook):
         """The device's live shares, oldest first."""
         return [Share.from_row(row) for row in self.store.live_shares_of_device(device_id)]
 
+    def shares_of_devices(self, device_ids: list[str]) -> dict[str, list[Share]]:
+        """`shares_of` for every device of a page, in one read: {device ID: its live shares}."""
+        found: dict[str, list[Share]] = {device_id.lower(): [] for device_id in device_ids}
+        for row in self.store.live_shares_of_devices(device_ids):
+            found[row["device_id"]].append(Share.from_row(row))
+        return found
+
     def shared_with(self, user_id: int) -> list[DeviceView]:
         """The devices shared with the person (not their own)."""
         return [self.devices.view(row) for row in self.store.devices_shared_with_user(user_id)]

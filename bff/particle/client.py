@@ -1,11 +1,13 @@
 """`ParticleCloud`: every call bff makes to the Particle cloud (or the sandbox, which speaks the same API).
 
-`ParticleCloud` holds the configured products and their OAuth clients and does, over HTTP:
-product bearer tokens and customer tokens (authlib, client credentials, HTTP Basic client auth),
-cached in SQLite until shortly before they expire; shadow customers (one per user and product,
-named from the person's phone, bff/particle/customers.py); claims, claim codes, imports, device
-and customer lists and look-ups; the product event stream (bff/particle/events.py). Rules
-followed, with their sources: docs/particle.md.
+`ParticleCloud` holds the configured products, each with its ownership mode and credentials, and
+does, over HTTP: product bearer tokens and customer tokens (authlib, client credentials, HTTP Basic
+client auth), cached in SQLite until shortly before they expire; shadow customers (one per user and
+product, named from the person's phone, bff/particle/owners.py); claims, claim codes, imports,
+device and customer lists and look-ups; the product event stream (bff/particle/events.py). A
+product in `product` mode has an API user's token as its product token and nothing else: no
+customers, no customer tokens, no claims in the cloud (bff/particle/api_users.py). Rules followed,
+with their sources: docs/particle.md.
 
 Every request has a timeout, sends tokens only in the Authorization header, and leaves one row
 in the cloud-call log (never a token or secret). Every failure is raised as a typed
@@ -21,25 +23,27 @@ import threading
 import time
 from os import PathLike
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 import requests
 
 from bff.config import ProductCredentials
 from bff.errors import (
-    AlreadyExists,
     BadRequest,
     CloudUnavailable,
     InvalidDeviceId,
     NotFound,
     ProductNotConfigured,
+    SerialNotFound,
     Unauthorized,
 )
-from bff.particle.customers import (  # noqa: F401  (CUSTOMER_USERNAME_DOMAIN: bff.ops.search)
-    CUSTOMER_USERNAME_DOMAIN, derived_customer_username, new_customer_username,
-)
+from bff.particle.api_users import api_user_refusal
+from bff.particle.customers import CUSTOMER_USERNAME_DOMAIN  # noqa: F401  (bff.ops.search)
 from bff.particle.http import CloudHttp
+from bff.particle.owners import OwnerNames
+from bff.particle.paths import DEVICES_PER_PAGE, product_path as _product_path
+from bff.particle.transport import CloudReply
 from bff.particle.tokens import SETUP_TOKEN_SECONDS, TOKEN_MARGIN_SECONDS, TokenCache
 from bff.sealing import Sealer
 from bff.particle.replies import (
@@ -64,10 +68,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = (3.05, 10)  # (connect, read) seconds for every request
 CLAIM_CODE_LIFETIME_SECONDS = 3600  # Particle: a claim code is good for one hour
 PRODUCT_INFO_MEMORY_SECONDS = 300.0  # a product's name read again from SQLite after this
-DEVICES_PER_PAGE = 100  # product device list page size (Particle's default is 25)
 
 
-class ParticleCloud(TokenCache):
+class ParticleCloud(OwnerNames, TokenCache):
     """A client for one Particle cloud and the products bff serves there."""
 
     def __init__(self, api_url: str, products: list[ProductCredentials], store, *,
@@ -126,62 +129,6 @@ class ParticleCloud(TokenCache):
             row = self.store.product_info(product_key)
         return ProductInfo(key=product_key, id=row["id"], slug=row["slug"], name=row["name"],
                            platform_id=row["platform_id"])
-
-    def ensure_customer(self, product_key: str, user_id: int) -> str:
-        """The username of the user's shadow customer in the product, created on first need.
-
-        The username is stored before the cloud is asked (a crash cannot make a second one).
-        A customer the cloud already has is not an error: a token is minted for it instead.
-        Costs no request once the customer is known.
-        """
-        self.credentials(product_key)
-        row = self.store.shadow_customer(user_id, product_key)
-        if row and row["confirmed_at"]:
-            return row["username"]
-        if row is None:
-            row = self._reserve_customer(user_id, product_key)
-        username = row["username"]
-        with self._lock(("customer", product_key, username)):
-            if not self.store.shadow_customer(user_id, product_key)["confirmed_at"]:
-                self._create_customer(product_key, username)
-        return username
-
-    def _reserve_customer(self, user_id: int, product_key: str) -> dict:
-        """Store the user's username in the product: derived from their phone when bff has the
-        key and the phone and nobody holds that name yet, else random."""
-        phone = (self.store.user(user_id) or {}).get("phone")
-        derived = (derived_customer_username(self.customer_key, phone, product_key)
-                   if self.customer_key and phone else None)
-        for username in filter(None, (derived, new_customer_username())):
-            row = self.store.reserve_shadow_customer(user_id, product_key, username, now=self.clock())
-            if row is not None:
-                return row
-        raise RuntimeError(f"could not name a customer for user {user_id}")
-
-    def list_product_customers(self, product_key: str) -> list[dict]:
-        """Every customer of the product, all pages (`GET /v1/products/:p/customers`):
-        `{id, username, devices, ...}` each (`flask bff rebuild`)."""
-        return self._all_pages(product_key, _product_path(product_key, "customers"), "customers",
-                               {"perPage": DEVICES_PER_PAGE})
-
-    def _create_customer(self, product_key: str, username: str) -> None:
-        """`POST /v1/products/:p/customers` (two-legged); caches the token the reply carries."""
-        creds = self.credentials(product_key)
-        try:
-            response = self.http.request(
-                "POST", _product_path(product_key, "customers"),
-                auth=(creds.client_id, creds.client_secret),
-                data={"email": username, "no_password": "true"},
-                product_key=product_key, customer=username,
-            )
-        except AlreadyExists:
-            self.store.confirm_shadow_customer(username, now=self.clock())
-            self._mint_customer_token(product_key, username, recreate=False)
-            return
-        self.store.confirm_shadow_customer(username, now=self.clock())
-        body = json_body(response)
-        if isinstance(body, dict) and body.get("access_token"):
-            self._save_customer_token(product_key, username, Token.from_reply(body, self.clock()))
 
     # -- devices -------------------------------------------------------------------------------------
 
@@ -244,11 +191,17 @@ class ParticleCloud(TokenCache):
                                           device_id=ids[0] if len(ids) == 1 else None)
         return ImportResult.from_reply(json_body(response))
 
-    def list_product_devices(self, product_key: str, *, device_id: str | None = None,
+    def list_product_devices(self, product_key: str, **filters) -> list[dict]:
+        """Every device of the product (all pages), optionally filtered as the cloud allows
+        (`product_device_pages`'s filters)."""
+        return [device for page in self.product_device_pages(product_key, **filters) for device in page]
+
+    def product_device_pages(self, product_key: str, *, device_id: str | None = None,
                              device_name: str | None = None, serial_number: str | None = None,
                              groups: list[str] | None = None, quarantined: bool | None = None,
-                             sort_attr: str | None = None, sort_dir: str | None = None) -> list[dict]:
-        """Every device of the product (all pages), optionally filtered as the cloud allows."""
+                             sort_attr: str | None = None, sort_dir: str | None = None) -> Iterator[list[dict]]:
+        """The product's device list a page at a time, each page read when the caller asks for it
+        (a million devices never sit in memory at once)."""
         params: dict[str, Any] = {
             "deviceId": device_id, "deviceName": device_name, "serialNumber": serial_number,
             "groups": ",".join(groups) if groups else None,
@@ -256,19 +209,23 @@ class ParticleCloud(TokenCache):
             "sortAttr": sort_attr, "sortDir": sort_dir, "perPage": DEVICES_PER_PAGE,
         }
         params = {name: value for name, value in params.items() if value is not None}
-        return self._all_pages(product_key, _product_path(product_key, "devices"), "devices", params)
+        return self._pages(product_key, _product_path(product_key, "devices"), "devices", params)
 
     def _all_pages(self, product_key: str, path: str, field: str, params: dict[str, Any]) -> list[dict]:
-        """The `field` list of every page of a paged product list, as many as `meta.total_pages`
+        """The `field` list of every page (see `_pages`), in one list."""
+        return [entry for page in self._pages(product_key, path, field, params) for entry in page]
+
+    def _pages(self, product_key: str, path: str, field: str, params: dict[str, Any]) -> Iterator[list[dict]]:
+        """The `field` list of each page of a paged product list, as many as `meta.total_pages`
         says (no cap of our own: a cap would silently drop the last devices of a big product)."""
-        entries: list[dict] = []
         page = 1
         while True:
             body = json_body(self._product_call(product_key, "GET", path, params={**params, "page": page}))
             batch = body.get(field, []) if isinstance(body, dict) else []
-            entries.extend(batch)
+            if batch:
+                yield batch
             if not batch or page >= _total_pages(body):
-                return entries
+                return
             page += 1
 
     def get_device(self, product_key: str, device_id: str) -> dict:
@@ -301,8 +258,13 @@ class ParticleCloud(TokenCache):
         """The device ID (and ICCID) of a serial number (`GET /v1/serial_numbers/:sn`).
 
         Particle limits this to 50 requests an hour; prefer the device list's serial filter
-        for devices already in a product.
+        for devices already in a product. No API user may call it (docs/particle.md#api-users): in
+        product mode only bff's own records know serial numbers, and this says so.
         """
+        if not self.owners_in_cloud(product_key):
+            raise SerialNotFound(f"{product_key} is in product mode: an API user may not look up serial numbers",
+                                 next_step="Use the device ID or the box code; bff knows a serial number once "
+                                           "the device is imported with it or read from the cloud.")
         response = self._product_call(product_key, "GET", f"/v1/serial_numbers/{quote(serial_number, safe='')}")
         return SerialLookup.from_reply(serial_number, json_body(response))
 
@@ -330,8 +292,11 @@ class ParticleCloud(TokenCache):
 
     # -- transport -------------------------------------------------------------------------------
 
-    def _product_call(self, product_key: str, method: str, path: str, **options) -> requests.Response:
-        """A request with the product token (re-minted once after a 401 on a cached token)."""
+    def _product_call(self, product_key: str, method: str, path: str, **options) -> CloudReply | requests.Response:
+        """A request with the product token (re-minted once after a 401 on a cached token; an API
+        user's token, product mode, is never re-minted and its refusals name the missing scope)."""
+        if not self.owners_in_cloud(product_key):
+            options.setdefault("refine", api_user_refusal)
         token, minted = self._product_token(product_key)
         try:
             return self.http.request(method, path, token=token, product_key=product_key, **options)
@@ -343,7 +308,7 @@ class ParticleCloud(TokenCache):
         return self.http.request(method, path, token=token, product_key=product_key, **options)
 
     def _customer_call(self, product_key: str, username: str, method: str, path: str,
-                       **options) -> requests.Response:
+                       **options) -> CloudReply | requests.Response:
         """A request with the customer's token (re-minted once after a 401 on a cached token)."""
         options.update(product_key=product_key, customer=username)
         token, minted = self._customer_token(product_key, username)
@@ -359,10 +324,6 @@ class ParticleCloud(TokenCache):
     def _lock(self, key: tuple) -> threading.RLock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.RLock())
-
-
-def _product_path(product_key: str, *parts: str) -> str:
-    return "/".join(["/v1/products", quote(str(product_key), safe=""), *(quote(p, safe="") for p in parts)])
 
 
 def _identifier(value: str) -> str:

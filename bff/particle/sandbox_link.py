@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import requests
 
-from bff.config import ProductCredentials
+from bff.config import CUSTOMERS_MODE, PRODUCT_MODE, ProductCredentials
 
 DEFAULT_SANDBOX_HOST = "127.0.0.1"
 DEFAULT_SANDBOX_PORT = 5001
@@ -28,19 +28,28 @@ class SandboxLink:
     products: list[ProductCredentials]
 
 
-def connect(api_url: str | None, state_file: str) -> SandboxLink:
-    """Use the sandbox at `api_url` (or the default address), starting it there if none answers."""
+def connect(api_url: str | None, state_file: str, *, mode: str = CUSTOMERS_MODE) -> SandboxLink:
+    """Use the sandbox at `api_url` (or the default address), starting it there if none answers;
+    its demo products served in ownership `mode` (`BFF_OWNERSHIP_MODE`)."""
     base_url = (api_url or f"http://{DEFAULT_SANDBOX_HOST}:{DEFAULT_SANDBOX_PORT}").rstrip("/")
     info = _probe(base_url)
     if info is None:
         if api_url:
             raise RuntimeError(f"No sandbox cloud answers at {base_url}; start it or unset BFF_PARTICLE_API_URL.")
         info = _start_embedded(state_file)
-    return SandboxLink(base_url=info["base_url"], products=products_from_demo_info(info))
+    return SandboxLink(base_url=info["base_url"], products=products_from_demo_info(info, mode=mode))
 
 
-def products_from_demo_info(info: dict) -> list[ProductCredentials]:
-    """The sandbox's demo products as bff's product configuration."""
+def products_from_demo_info(info: dict, *, mode: str = CUSTOMERS_MODE) -> list[ProductCredentials]:
+    """The sandbox's demo products as bff's product configuration: in customers mode with their
+    OAuth clients, in product mode with their API users' tokens (nothing else)."""
+    if mode == PRODUCT_MODE:
+        missing = [p["slug"] for p in info["products"] if not p.get("api_user_token")]
+        if missing:
+            raise RuntimeError(f"The sandbox cloud has no API user for {', '.join(missing)}: it is older than "
+                               "product mode. Reset it (POST /sandbox/reset) or unset BFF_OWNERSHIP_MODE.")
+        return [ProductCredentials(key=p["slug"], mode=PRODUCT_MODE, api_token=p["api_user_token"])
+                for p in info["products"]]
     return [
         ProductCredentials(key=p["slug"], client_id=p["client_id"], client_secret=p["client_secret"])
         for p in info["products"]

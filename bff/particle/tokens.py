@@ -1,5 +1,9 @@
 """Token cache of the Particle client: product tokens and customer tokens, minted on demand.
 
+In product mode the product token is the API user's token from the configuration (never minted,
+never cached, never an OAuth client), and customer tokens do not exist: asking for one raises
+`NeedsCustomersMode` (bff makes no cloud customers there; README "Ownership modes").
+
 A mixin of `ParticleCloud` (bff/particle/client.py). Tokens are cached in SQLite (so every
 process of a deployment shares them) until `token_margin` seconds before they expire; one lock
 per product or customer keeps two threads from minting the same token (docs/particle.md#tokens).
@@ -10,9 +14,10 @@ as no token: a new one is minted and replaces it.
 """
 from __future__ import annotations
 
+import functools
 import logging
 
-from bff.errors import BadRequest, NotFound
+from bff.errors import BadRequest, NeedsCustomersMode, NotFound
 from bff.particle.replies import Token
 
 logger = logging.getLogger(__name__)
@@ -38,11 +43,15 @@ class TokenCache:
         """A short-lived customer token to hand to a setup app; never cached."""
         if seconds <= 0:
             raise ValueError("a setup token must expire")
+        self._customers_only(product_key, "setup tokens")
         return self._fetch_token(product_key, customer=username, expires_in=seconds)
 
     def _product_token(self, product_key: str) -> tuple[str, bool]:
-        """(token, minted just now)."""
-        self.credentials(product_key)
+        """(token, minted just now). Product mode: the API user's token, as if minted just now (a
+        401 on it is final: minting again cannot help)."""
+        creds = self.credentials(product_key)
+        if not creds.owners_in_cloud:
+            return creds.api_token, True
         cached = self._cached_product_token(product_key)
         if cached:
             return cached, False
@@ -60,7 +69,7 @@ class TokenCache:
 
     def _customer_token(self, product_key: str, username: str) -> tuple[str, bool]:
         """(token, minted just now)."""
-        self.credentials(product_key)
+        self._customers_only(product_key, "customer tokens")
         cached = self._cached_customer_token(product_key, username)
         if cached:
             return cached, False
@@ -89,10 +98,10 @@ class TokenCache:
     # -- the cache, sealed ---------------------------------------------------------------------------
 
     def _cached_product_token(self, product_key: str) -> str | None:
-        return self.sealer.open(self.store.product_token(product_key, valid_at=self._fresh_until()))
+        return opened(self.sealer, self.store.product_token(product_key, valid_at=self._fresh_until()))
 
     def _cached_customer_token(self, product_key: str, username: str) -> str | None:
-        return self.sealer.open(self.store.customer_token(product_key, username, valid_at=self._fresh_until()))
+        return opened(self.sealer, self.store.customer_token(product_key, username, valid_at=self._fresh_until()))
 
     def _save_customer_token(self, product_key: str, username: str, token: Token) -> None:
         self.store.save_customer_token(product_key, username, self.sealer.seal(token.access_token),
@@ -114,7 +123,21 @@ class TokenCache:
         """A cached token must still be valid at this time to be used."""
         return self.clock() + self.token_margin
 
+    def _customers_only(self, product_key: str, what: str) -> None:
+        """NeedsCustomersMode for a product in product mode (no cloud customers, no OAuth client)."""
+        if not self.credentials(product_key).owners_in_cloud:
+            raise NeedsCustomersMode(f"{product_key} is in product mode: no {what} (they need customers mode)")
+
     def _fetch_token(self, product_key: str, *, customer: str | None = None,
                      expires_in: int | None = None) -> Token:
+        self._customers_only(product_key, "OAuth client")
         return self.http.fetch_token(self.credentials(product_key), customer=customer,
                                      expires_in=expires_in)
+
+
+@functools.lru_cache(maxsize=4096)
+def opened(sealer, sealed: str | None) -> str | None:
+    """`sealer.open(sealed)`, remembered: a claim reads its customer's token from SQLite (shared by
+    every process) but need not decrypt the same row again (a tenth of a claim's CPU). The opened
+    tokens stay in this process's memory only, never at rest."""
+    return sealer.open(sealed) if sealed is not None else None

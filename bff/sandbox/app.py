@@ -9,14 +9,15 @@ from werkzeug.exceptions import HTTPException
 
 from .errors import ParticleError, http_error_body
 from .middleware import SandboxMiddleware
-from .routes import control, control_devices, customers, devices, events, oauth, products
+from .routes import (control, control_api_users, control_devices, customers, devices, events,
+                     oauth, products, teams)
 from .routes.context import RouteContext, install
 from .routes.params import params
 from .times import iso
 
 log = logging.getLogger(__name__)
-BLUEPRINTS = (oauth.bp, devices.bp, products.bp, customers.bp, events.bp, control.bp,
-              control_devices.bp)
+BLUEPRINTS = (oauth.bp, devices.bp, products.bp, customers.bp, events.bp, teams.bp, control.bp,
+              control_devices.bp, control_api_users.bp)
 PARAM_PREVIEW = 200
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",

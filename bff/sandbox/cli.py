@@ -2,7 +2,8 @@
 `flask --app app bff sandbox`).
 
 The first line of output is one JSON object, `SandboxCloud.demo_info()` (base_url, the demo
-products with their OAuth client ids and secrets, the Wi-Fi network, the developer login).
+products with their OAuth client ids and secrets and their API users' tokens and scopes, the demo
+org, the Wi-Fi network, the developer login).
 Default port 5001: the address bff's sandbox mode looks for first (bff/particle/sandbox_link.py).
 """
 from __future__ import annotations

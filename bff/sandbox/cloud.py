@@ -80,10 +80,11 @@ class SandboxCloud:
         """Back to the demo data with the same OAuth clients; fresh devices, customers, tokens."""
         self.simulator.forget()
         self.bus.close_all()
-        with self.store.write() as old:
+        with self.store.lock:
+            old = self.store.state
             clients = {p.id: (p.client_id, p.client_secret) for p in old.products.values()}
-            self.store.state = demo.build_state(self.store.now() - old.clock_offset,
-                                                self._options, clients)
+            self.store.replace(demo.build_state(self.store.now() - old.clock_offset,
+                                                self._options, clients))
         self.bus.clear_history()
         self.lockout.clear()
         self.faults.clear()
@@ -94,9 +95,11 @@ class SandboxCloud:
         with self.store.lock:
             state = self.store.state
             if state.is_empty():
-                self.store.state = demo.build_state(self.store.now(), {**state.options,
-                                                                       **self._options})
-                self.store.save()
+                self.store.replace(demo.build_state(self.store.now(), {**state.options,
+                                                                       **self._options}))
+            elif not state.orgs and not state.api_users:  # saved before orgs and API users
+                with self.store.write() as state:
+                    demo.add_org_and_api_users(state, self.store.now())
 
     def _resume_listening(self) -> None:
         """Devices that were listening when the sandbox stopped get their SoftAP back."""
@@ -110,7 +113,7 @@ class SandboxCloud:
 
     # -- information ---------------------------------------------------------------------------
     def demo_info(self) -> dict:
-        """`{"base_url", "products": [...], "wifi": [...], "developer": {...}}`."""
+        """`{"base_url", "products": [...], "orgs": [...], "wifi": [...], "developer": {...}}`."""
         self._seed_if_empty()
         with self.store.read() as state:
             return demo.demo_info(state, self.base_url)

@@ -72,6 +72,21 @@ def device_not_recognized() -> ParticleError:
     return permission_denied("I didn't recognize that device name or ID")
 
 
+def api_users_not_allowed() -> ParticleError:
+    """An endpoint no API user may call: `{"error":"unauthorized","error_description":"API users
+    are not allowed to call this endpoint"}` ("Errors - API users",
+    https://docs.particle.io/reference/cloud-apis/api/#errors-api-users); 400, the status the same
+    section gives the API-user errors (docs/particle.md#api-users)."""
+    return oauth_error(400, "unauthorized", "API users are not allowed to call this endpoint")
+
+
+def api_user_refused(description: str) -> ParticleError:
+    """An API user acting beyond its scopes or its product/org: "a standard 400 unauthorized
+    error" (same section). CHOICE: the body is the OAuth family with `error: "unauthorized"`, as
+    the section's other error; the description text is the sandbox's (Particle shows none)."""
+    return oauth_error(400, "unauthorized", description)
+
+
 def rate_limited(retry_after: int, description: str = "Too many requests; slow down.") -> ParticleError:
     """429. CHOICE (body and header not documented): OAuth family body and `Retry-After` seconds."""
     return ParticleError(

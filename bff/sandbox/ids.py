@@ -5,8 +5,9 @@ https://docs.particle.io/getting-started/cloud/device-claiming/); ICCIDs start w
 19-21 digits; IMEIs are 15 digits; claim codes are 63 characters of the base64 alphabet (the
 Photon keeps `claim_code[63]`, Device OS v2.3.1 `dct.h`,
 https://github.com/particle-iot/device-os/tree/v2.3.1). Serial numbers are 15 characters (the
-HAL's size); the prefixes are the sandbox's choice (older devices start with a model code such as
-E310). Collected notes with sources: docs/particle.md#device-ids,
+HAL's size): a 4-character SKU prefix per platform (bff/sandbox/platforms.py, from Particle's
+"Serial number management" page), then 11 upper-case letters (no I or O) and digits (CHOICE: the page gives
+prefixes only). Collected notes with sources: docs/particle.md#device-ids,
 docs/particle.md#serial-numbers and docs/softap.md#claim-codes.
 """
 from __future__ import annotations
@@ -16,12 +17,12 @@ import random
 import re
 import secrets
 
+from .platforms import SERIAL_PREFIX
+
 DEVICE_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 CLAIM_CODE_LENGTH = 63
 SERIAL_LENGTH = 15
 SERIAL_SYMBOLS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
-# CHOICE: serial prefixes per platform (15 characters in all).
-SERIAL_PREFIX = {6: "PHHA", 8: "P1HA", 10: "E310", 12: "ARNH", 13: "B40K"}
 ICCID_PREFIX = "8934076500"  # Particle SIMs' issuer prefix in the docs examples' style
 IMEI_TAC = "35275308"
 

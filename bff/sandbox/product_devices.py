@@ -6,10 +6,15 @@ answer sorts every identifier into `updatedDeviceIds`, `existingDeviceIds`,
 `nonmemberDeviceIds`, `invalidDeviceIds`, `protectedDeviceIds`. The list ("List devices in a
 product") filters by `deviceId`, `deviceName`, `serialNumber`, `groups`, `quarantined` and sorts
 by `sortAttr`/`sortDir`. Collected notes with sources: docs/particle.md#product-devices.
+
+A product of a million devices is listed 100 a page: the filtered and sorted list is kept
+(`State.list_cache`) until the product's devices change in a way that could alter it
+(indexes.ProductVersions), so a page is a slice, not a sort of every device.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from operator import attrgetter
+from typing import Any, Mapping
 
 from .auth import set_owner
 from .errors import ok_error
@@ -23,6 +28,7 @@ SORT_KEYS = {
     "firmwareVersion": lambda d: d.firmware_version or 0,
     "lastConnection": lambda d: d.last_handshake_at or 0,
 }
+LISTS_KEPT = 16   # sorted device lists kept (each holds a reference per listed device)
 
 
 def import_devices(state: State, product: Product, identifiers: list[str], claim_user: str) -> dict:
@@ -42,11 +48,7 @@ def import_devices(state: State, product: Product, identifiers: list[str], claim
 
 def resolve(state: State, identifier: str) -> Device | None:
     """The device an identifier names (device ID any case, serial any case, IMEI, ICCID)."""
-    lowered = identifier.lower()
-    if lowered in state.devices:
-        return state.devices[lowered]
-    return next((d for d in state.devices.values()
-                 if d.serial_number.lower() == lowered or identifier in (d.imei, d.iccid)), None)
+    return state.device_by_identifier(identifier)
 
 
 def _import_one(state: State, product: Product, device: Device | None, claim_user: str) -> str:
@@ -63,14 +65,29 @@ def _import_one(state: State, product: Product, device: Device | None, claim_use
     return "updatedDeviceIds"
 
 
+def product_device_list(state: State, product: Product, texts: Mapping[str, str],
+                        groups: set[str] | None, quarantined: bool | None,
+                        attr: str | None, direction: str | None) -> list[Device]:
+    """The product's devices passing the filters (filter_devices) in the order `attr` and
+    `direction` ask (sort_order), kept until the product's listed devices change. Callers must
+    not change the list."""
+    attr, direction = sort_order(attr, direction)
+    key = ("list", product.id, tuple(sorted(texts.items())),
+           None if groups is None else frozenset(groups), quarantined, attr, direction)
+    version = state.indexes.versions.of_content(product.id)
+    return _cached(state, key, version, lambda: _in_order(
+        filter_devices(state, product, texts, groups, quarantined), attr, direction))
+
+
 def filter_devices(state: State, product: Product, texts: Mapping[str, str],
                    groups: set[str] | None, quarantined: bool | None) -> list[Device]:
-    """The product's devices matching the list filters (None: no such filter).
+    """The product's devices matching the list filters (None: no such filter), in ID order
+    (without filters, the kept list itself: not to be changed).
 
     `texts` maps a device field (id, name, serial_number) to a partial, case-insensitive needle;
     `groups`: devices in any of these groups; `quarantined`: that flag.
     """
-    devices = [d for d in state.devices.values() if d.product_id == product.id]
+    devices = _by_id(state, product.id)
     for field, needle in texts.items():
         lowered = needle.lower()
         devices = [d for d in devices if lowered in (getattr(d, field) or "").lower()]
@@ -81,8 +98,28 @@ def filter_devices(state: State, product: Product, texts: Mapping[str, str],
     return devices
 
 
-def sort_devices(devices: list[Device], attr: str | None, direction: str | None) -> list[Device]:
-    """Sorted by `sortAttr` (default lastConnection) and `sortDir`.
+def _by_id(state: State, product_id: int) -> list[Device]:
+    """The product's devices sorted by ID, kept until a device joins or leaves the product."""
+    version = state.indexes.versions.of_members(product_id)
+    return _cached(state, ("by_id", product_id), version, lambda: sorted(
+        state.product_devices(product_id).values(), key=attrgetter("id")))
+
+
+def _cached(state: State, key: tuple, version: Any, make: Any) -> list[Device]:
+    """The list kept under `key` if made at this `version`, else a new one (least recently used
+    first out: written by hand as functools.lru_cache cannot check a version)."""
+    cache = state.list_cache
+    kept = cache.pop(key, None)
+    if kept is None or kept[0] != version:
+        kept = (version, make())
+    cache[key] = kept
+    while len(cache) > LISTS_KEPT:
+        del cache[next(iter(cache))]
+    return kept[1]
+
+
+def sort_order(attr: str | None, direction: str | None) -> tuple[str, str]:
+    """`sortAttr` (default lastConnection) and `sortDir`, checked.
 
     CHOICE: sortDir defaults to desc for lastConnection and asc for the others.
     """
@@ -92,8 +129,13 @@ def sort_devices(devices: list[Device], attr: str | None, direction: str | None)
     direction = direction or ("desc" if attr == "lastConnection" else "asc")
     if direction not in ("asc", "desc"):
         raise ok_error(400, "Invalid sortDir", "Use asc or desc")
-    ordered = sorted(devices, key=lambda d: d.id)  # stable tie-break
-    return sorted(ordered, key=SORT_KEYS[attr], reverse=direction == "desc")
+    return attr, direction
+
+
+def _in_order(by_id: list[Device], attr: str, direction: str) -> list[Device]:
+    """Devices given in ID order, sorted by the sort key: ties stay in ID order (a stable sort,
+    also with reverse=True)."""
+    return sorted(by_id, key=SORT_KEYS[attr], reverse=direction == "desc")
 
 
 def customer_owners(state: State, devices: list[Device]) -> list[dict]:

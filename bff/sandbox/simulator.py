@@ -2,8 +2,9 @@
 
 - Every connect emits `spark/status` `online`, every disconnect `offline` ("Special events",
   https://docs.particle.io/reference/cloud-apis/api/).
-- Electrons/Borons (cellular) report ICCID and IMEI at connect: a valid claim code equal to
-  either claims the device to the code's creator.
+- Cellular devices (Electron, Boron, B-SoM, Tracker, M-SoM) report ICCID and IMEI at connect: a
+  valid claim code equal to either claims the device to the code's creator.
+- Argons and P2 / Photon 2s (Wi-Fi set up over BLE, not simulated) come online when powered on.
 - Photons/P1s join the cloud only with stored Wi-Fi credentials that match a sandbox network;
   after each full handshake they present their stored claim code as the private event
   `spark/device/claim/code`; if the cloud accepts it, it acknowledges with an event to the
@@ -24,7 +25,7 @@ from .auth import device_account
 from .errors import ParticleError, ok_error
 from .event_bus import Event, EventBus
 from .ids import IdFactory
-from .platforms import CELLULAR, PLATFORMS, SOFTAP_PLATFORMS
+from .platforms import BY_ID, CELLULAR, PLATFORMS, SOFTAP_PLATFORMS
 from .state import Device, State, StateStore
 
 CLAIM_CODE_EVENT = "spark/device/claim/code"
@@ -75,14 +76,14 @@ class DeviceSimulator:
         device_id = str(extra.get("id") or self.ids.device_id()).lower()
         if device_id in state.devices:
             raise ok_error(400, "Device exists", f"{device_id} is already a sandbox device")
-        cellular = platform_id in CELLULAR
-        wifi = state.wifi[0] if state.wifi and platform_id in SOFTAP_PLATFORMS else None
+        platform = BY_ID[platform_id]
+        wifi = state.wifi[0] if state.wifi and platform.softap else None
         return Device(
             id=device_id, platform_id=platform_id, product_id=product_id,
             serial_number=extra.get("serial_number") or self.ids.serial_number(platform_id),
-            iccid=(extra.get("iccid") or self.ids.iccid()) if cellular else None,
-            imei=(extra.get("imei") or self.ids.imei()) if cellular else None,
-            mac_wifi=None if cellular else self.ids.mac(), name=extra.get("name"),
+            iccid=(extra.get("iccid") or self.ids.iccid()) if platform.cellular else None,
+            imei=(extra.get("imei") or self.ids.imei()) if platform.cellular else None,
+            mac_wifi=self.ids.mac() if platform.wifi else None, name=extra.get("name"),
             firmware_version=1 if product_id else None,
             wifi={"ssid": wifi.ssid, "password": wifi.password, "security": wifi.security}
             if wifi else None,
@@ -224,11 +225,16 @@ class DeviceSimulator:
             product_only=product_only))
 
     def sync(self, state: State) -> None:
-        """Copy the Photons' memories into the state before it is saved."""
+        """Copy the Photons' memories into the state before it is saved (only those that changed:
+        an assignment journals the device)."""
         with self._lock:
             for device_id, memory in self.memories.items():
-                if device_id in state.devices:
-                    state.devices[device_id].softap_memory = memory.to_json()
+                device = state.devices.get(device_id)
+                if device is None:
+                    continue
+                stored = memory.to_json()
+                if device.softap_memory != stored:
+                    device.softap_memory = stored
 
     def stop_all(self) -> None:
         """Stop every SoftAP server (stop(), reset())."""

@@ -4,9 +4,12 @@ Each command is answered in two steps so the TwiML reply never waits on a slow c
 
 - `prepare(sender, command)` runs in the webhook request and touches only SQLite: it checks
   what was typed (box code and its check symbol, phone number, new name, rights) and either
-  answers at once (`Reply`) or hands back the cloud work still to do (`Later`);
+  answers at once (`Reply`) or hands back the cloud work still to do (`Later`). A customer's
+  `CLAIM` stores its claim here, before any cloud work (STATUS lists it while it waits);
 - `Later.run()` does that cloud work and returns the `Reply`; bff/sms/inbox.py runs it with a
-  short deadline and texts the result when the deadline passes first.
+  short deadline and texts the result when the deadline passes first, or the worker runs it
+  (`SmsInbox.finish_stuck`: `prepare` again, with `Sender.asked_at`, finds the message's own
+  claim rather than making a second one).
 
 Neither step raises: a `BffError` becomes its plain `customer_text`, anything else a "sorry".
 Every reply text comes from bff/sms/texts.py. What a command changes is done by the services
@@ -33,6 +36,7 @@ __all__ = ["REPLY_PURPOSE", "Later", "Reply", "Sender", "guarded", "prepare"]
 
 
 REPLY_PURPOSE = "sms_reply"  # outbound SMS that carry a command's late result
+ATTEMPT_POLL_SECONDS = 0.05  # how often a claim's result looks whether another's attempt has ended
 
 
 def prepare(sender: Sender, command: Command) -> Reply | Later:
@@ -81,7 +85,7 @@ def _claim(sender: Sender, command: Command) -> Reply | Later:
     if command.phone is not None:
         customer = sender.services.accounts.user_for_phone(command.phone)  # InvalidPhoneNumber
         return Later(lambda: _claim_for(sender, customer, device_id, code, serial), "claim for")
-    return Later(lambda: _claim_own(sender, device_id, code, serial), "claim")
+    return _claim_own(sender, device_id, code, serial)
 
 
 def _claim_target(sender: Sender, typed: str) -> tuple[str | None, str | None, str | None]:
@@ -101,18 +105,71 @@ def _claim_target(sender: Sender, typed: str) -> tuple[str | None, str | None, s
     return (known, None, None) if known else (None, None, typed)
 
 
-def _claim_own(sender: Sender, device_id: str | None, code: str | None, serial: str | None = None) -> Reply:
+def _claim_own(sender: Sender, device_id: str | None, code: str | None,
+               serial: str | None = None) -> Reply | Later:
+    if sender.operator:  # the device may need the cloud to be found: all of it is Later
+        return Later(lambda: _operator_claim_own(sender, device_id, code, serial), "claim")
     claims = sender.services.claims
-    if sender.operator:  # an operator's own (staging) account: audited like any operator claim
-        claim, outcome = claims.request_claim_for(sender.user.id, device_id, operator_id=sender.user.id,
-                                                  channel="sms", label_code=code, notify=False, serial=serial)
-        return Reply(_own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
-    asked_at = claims.clock()
-    claim = claims.request_claim(sender.user.id, device_id, channel="sms", label_code=code, who=sender.guesser)
-    outcome = claims.outcome_for(claim, asked_at=asked_at)
+    asked_at = sender.asked_at if sender.asked_at is not None else claims.clock()
+    # The claim is stored now, before any cloud work (STATUS lists it; the worker's retry finishes
+    # it if this process dies). Run again by the worker, the message finds its own claim.
+    claim = _claim_of_message(claims, sender.user.id, device_id, asked_at) or claims.request_claim(
+        sender.user.id, device_id, channel="sms", label_code=code, who=sender.guesser, attempt=False)
+    if claim.done:
+        return _claim_reply(sender, claim, asked_at, code)
+    return Later(lambda: _claim_result(sender, claim.id, asked_at, code), "claim")
+
+
+def _claim_of_message(claims, user_id: int, device_id: str | None, asked_at: float):
+    """The person's open claim of the device, or the one that ended after the message came."""
+    latest = claims.open_claim(user_id, device_id) if device_id else None
+    if latest is not None and (not latest.done or (latest.finished_at or 0.0) >= asked_at):
+        return latest
+    return None
+
+
+def _claim_result(sender: Sender, claim_id: int, asked_at: float, code: str | None) -> Reply:
+    """The cloud work of a stored claim: its first attempt (when nobody tried it yet), or the end of
+    the attempt someone else is running; then what became of it."""
+    claims = sender.services.claims
+    claim = claims.claim(claim_id)
+    if not claim.done and claim.attempts == 0:
+        claims.attempt(claim_id)  # False: someone else (the worker's retry) holds it: wait for theirs
+    return _claim_reply(sender, _after_running_attempt(sender.services, claim_id), asked_at, code)
+
+
+def _after_running_attempt(services, claim_id: int):
+    """The claim once no attempt holds its lease (an attempt ends within the lease)."""
+    while True:
+        row = services.store.claim_row(claim_id)
+        held = (row["leased_until"] or 0.0) - services.claims.clock()
+        if row["state"] not in ("requested", "waiting_for_device") or held <= 0:
+            return services.claims.claim(claim_id)
+        time.sleep(min(ATTEMPT_POLL_SECONDS, held))
+
+
+def _claim_reply(sender: Sender, claim, asked_at: float, code: str | None) -> Reply:
+    outcome = _outcome(claim, asked_at)
     hint = None if outcome in _OWN_TEMPLATES else lifecycle_commands.ask_hint(
         sender.services, sender.user.id, claim.device_id, code)
-    return Reply(hint or _own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
+    return Reply(hint or _own_claim_text(sender.services, claim, outcome), claim_id=claim.id, final=claim.done)
+
+
+def _outcome(claim, asked_at: float) -> str:
+    """The claim's outcome as the answer to a message that came at `asked_at`: a success that
+    ended before the message (the device was already the person's) is "already_yours"."""
+    outcome = claim.outcome or claim.state
+    if outcome == "claimed" and claim.finished_at is not None and claim.finished_at < asked_at:
+        return "already_yours"
+    return outcome
+
+
+def _operator_claim_own(sender: Sender, device_id: str | None, code: str | None, serial: str | None) -> Reply:
+    """An operator's own (staging) account: audited like any operator claim."""
+    claim, outcome = sender.services.claims.request_claim_for(
+        sender.user.id, device_id, operator_id=sender.user.id, channel="sms", label_code=code, notify=False,
+        serial=serial)
+    return Reply(_own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
 
 
 _OWN_TEMPLATES = {"claimed": texts.CLAIMED, "already_yours": texts.ALREADY_YOURS,

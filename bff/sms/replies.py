@@ -20,11 +20,13 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Reply:
     """What to answer ("" = nothing); `claim_id` links a late result SMS to its claim; `secret`: a
-    one-time secret the text carries (a Wi-Fi claim code), never kept readable."""
+    one-time secret the text carries (a Wi-Fi claim code), never kept readable; `final`: the text
+    tells the claim's end (claimed, refused, ...), which the person is told once (bff/sms/inbox.py)."""
 
     text: str
     claim_id: int | None = None
     secret: str | None = None
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,13 @@ class Later:
 
 @dataclass(frozen=True)
 class Sender:
-    """Who sent the message: their user (customer or operator) and phone, and the services."""
+    """Who sent the message: their user (customer or operator) and phone, and the services;
+    `asked_at`: when the message came (set when the worker runs it again; None: now)."""
 
     services: object
     user: object  # bff.accounts.service.User
     phone: str
+    asked_at: float | None = None
 
     @property
     def operator(self) -> bool:

@@ -1,5 +1,6 @@
 """The SMS `STATUS` reply: open questions, the sender's devices (on or off; shared ones marked)
-and waiting claims, in one segment.
+and open claims, in one segment: "Working on adding: x" (a claim being tried, also one a CLAIM
+text recorded a moment ago whose cloud work has not started), "Waiting to add: y (switch on)".
 
 Read from SQLite only (the worker keeps each device's online state current from the cloud's
 event stream and its periodic reconcile), so STATUS answers at once even when the cloud is slow.
@@ -19,12 +20,14 @@ _ONLINE_TEMPLATES = {1: texts.STATUS_ON, 0: texts.STATUS_OFF, None: texts.STATUS
 def status_text(services, user_id: int) -> str:
     """One segment about the person's open questions, devices and the claims still waiting."""
     devices = [_device_item(view) for view in services.devices.devices_of(user_id)]
-    waiting = [_waiting_item(services.devices, claim) for claim in services.claims.claims_of(user_id)
-               if not claim.done]
+    open_claims = [claim for claim in services.claims.claims_of(user_id) if not claim.done]
+    adding = [_waiting_item(services.devices, claim) for claim in open_claims if claim.state == "requested"]
+    waiting = [_waiting_item(services.devices, claim) for claim in open_claims if claim.state != "requested"]
     questions = _questions_line(services, user_id)
-    if not devices and not waiting:
+    if not devices and not open_claims:
         return f"{questions} {texts.STATUS_NONE}" if questions else texts.STATUS_NONE
-    return _fit(devices, waiting, questions)
+    return _fit([(texts.STATUS_DEVICES, devices), (texts.STATUS_ADDING, adding), (texts.STATUS_WAITING, waiting)],
+                questions)
 
 
 def _questions_line(services, user_id: int) -> str:
@@ -51,22 +54,28 @@ def _plain(name: str) -> str:
     return to_gsm_segment(name, limit=24) or "?"
 
 
-def _fit(devices: list[str], waiting: list[str], questions: str = "") -> str:
-    """The longest listing (questions, devices, then waiting claims) that fits one segment."""
-    total = len(devices) + len(waiting)
+def _fit(sections: list[tuple[str, list[str]]], questions: str = "") -> str:
+    """The longest listing (questions, then each section's items in order) that fits one segment."""
+    total = sum(len(items) for _, items in sections)
     for shown in range(total, -1, -1):
-        text = _listing(devices[:shown], waiting[:max(0, shown - len(devices))], total - shown, questions)
+        text = _listing(_first(sections, shown), total - shown, questions)
         if len(text) <= SMS_SEGMENT:
             return text
     return texts.STATUS_NONE  # not reached: with nothing shown the text is short
 
 
-def _listing(devices: list[str], waiting: list[str], hidden: int, questions: str = "") -> str:
+def _first(sections: list[tuple[str, list[str]]], count: int) -> list[tuple[str, list[str]]]:
+    """The sections cut to their first `count` items in all."""
+    cut = []
+    for heading, items in sections:
+        cut.append((heading, items[:max(0, count)]))
+        count -= len(items)
+    return cut
+
+
+def _listing(sections: list[tuple[str, list[str]]], hidden: int, questions: str = "") -> str:
     parts = [questions] if questions else []
-    if devices:
-        parts.append(texts.STATUS_DEVICES + ", ".join(devices) + ".")
-    if waiting:
-        parts.append(texts.STATUS_WAITING + ", ".join(waiting) + ".")
+    parts += [heading + ", ".join(items) + "." for heading, items in sections if items]
     if hidden:
         parts.append(texts.STATUS_MORE.format(count=hidden).strip() + ".")
     return " ".join(parts)

@@ -85,6 +85,7 @@ CODE_UNAVAILABLE = "Wi-Fi setup codes are not available by text yet. Please use 
 STATUS_NONE = "You have no devices yet. To add one, text CLAIM and the code on the box."
 STATUS_DEVICES = "Your devices: "
 STATUS_WAITING = "Waiting to add: "
+STATUS_ADDING = "Working on adding: "  # claims being tried now (the result is texted)
 STATUS_ON, STATUS_OFF, STATUS_UNSEEN = "{device} on", "{device} off", "{device} not seen yet"
 STATUS_WAITING_ITEM = "{device}"
 STATUS_SWITCH_ON = " (switch on)"

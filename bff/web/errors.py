@@ -51,6 +51,8 @@ ERROR_STATUS = (
     (errors.SignInCodeExpired, 400, "sign_in_code_expired"),
     (errors.WrongSignInCode, 400, "wrong_sign_in_code"),
     (errors.SetupCodeNotFound, 404, "not_found"),
+    (errors.WifiSetupNeedsCustomers, 409, "needs_customers_mode"),  # product mode: no setup codes
+    (errors.NeedsCustomersMode, 409, "needs_customers_mode"),
     (errors.ChooseWifiProduct, 400, "choose_product"),
     (errors.NotAWifiProduct, 400, "not_a_wifi_product"),
     (errors.NoWifiProduct, 404, "no_wifi_product"),

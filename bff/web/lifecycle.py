@@ -268,17 +268,21 @@ def my_devices_extras(user_id: int, devices: list[dict]) -> list[dict]:
     person made of it and whether asks are stopped; returns the person's open questions."""
     services = get_services()
     lifecycle = services.lifecycle
+    owned = [device["device_id"] for device in devices if not device["shared"]]
+    shares = lifecycle.shares_of_devices(owned)  # one read each for the whole page, not per device
+    offers = lifecycle.offers_made_by_for_devices(user_id, owned)
+    asks_stopped = lifecycle.devices_with_asks_stopped(user_id)
     for device in devices:
         device.update(shares=[], offers=[], asks_stopped=False)
         if device["shared"]:
             continue
+        device_id = device["device_id"].lower()
         device["shares"] = [{"id": share.id, "with": masked_phone((services.accounts.user(share.user_id)
                                                                    or _Nobody).phone)}
-                            for share in lifecycle.shares_of(device["device_id"])]
+                            for share in shares[device_id]]
         device["offers"] = [{"id": offer.id, "kind": offer.kind, "words": MADE_LINES[offer.kind]}
-                            for offer in lifecycle.offers_made_by(user_id, device["device_id"])
-                            if offer.kind in MADE_LINES]
-        device["asks_stopped"] = lifecycle.asks_stopped(user_id, device["device_id"])
+                            for offer in offers[device_id] if offer.kind in MADE_LINES]
+        device["asks_stopped"] = device_id in asks_stopped
     return [{"offer_id": question.offer.id, "kind": question.offer.kind, "device_id": question.offer.device_id,
              "device_name": question.offer.device_name, "words": question_line(question)}
             for question in lifecycle.open_questions(user_id)]

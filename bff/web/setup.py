@@ -3,6 +3,10 @@
 A thin layer over bff/wifi_setup/service.py. Signed-in customers only. The flow:
 
 1. `/setup`: pick the product (when bff serves several Wi-Fi products), tap "Get my setup code".
+   Products in product mode get no code (a claim code needs a cloud customer): the page says so,
+   and to claim their devices by the box's QR code or 12-letter code once they are online.
+   Products of devices set up over Bluetooth (P2 / Photon 2, Argon, M-SoM) get no code: the page
+   says to add them with the QR code or the 12-letter code on their box.
 2. `/setup/codes/<id>`: the code, the time it has left (a countdown with JavaScript, plain words
    without), the steps for a setup app and for any SoftAP tool; a fresh code when it ran out.
    The code is shown in the browser that got it (its session names the code's id, never the code)
@@ -48,8 +52,13 @@ def start():
 
 
 def _start_page(setup, *, problem: errors.BffError | None = None, status: int = 200):
-    products = setup.wifi_products()
-    return render_template("setup/start.html", products=products, problem=problem), status
+    """The products a setup code is for, those set up over Bluetooth and those in product mode
+    (each told how to add their devices instead)."""
+    codeless = setup.codeless_products()
+    codeless_notice = (errors.WifiSetupNeedsCustomers(product=" and ".join(p.name for p in codeless), web=True,
+                                                      several=len(codeless) > 1) if codeless else None)
+    return render_template("setup/start.html", products=setup.wifi_products(), ble_products=setup.ble_products(),
+                           codeless_notice=codeless_notice, problem=problem), status
 
 
 @bp.post("/codes")
@@ -60,6 +69,8 @@ def new_code():
         issued = setup.create_claim_code(current_user.id, request.form.get("product") or None, channel="web")
     except (errors.ChooseWifiProduct, errors.NoWifiProduct) as problem:
         return _start_page(setup, problem=problem, status=400)
+    except errors.WifiSetupNeedsCustomers:  # product mode: the start page says so, and what to do
+        return _start_page(setup, status=409)
     except errors.TooManyClaimCodes as problem:
         return _start_page(setup, problem=problem, status=429)
     session[SESSION_KEY] = {"id": issued.id}

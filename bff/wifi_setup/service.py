@@ -12,6 +12,16 @@ devices the person already had), so it can match the arriving device to the pers
 - Watching (the worker's event handler and periodic check) lives in bff/wifi_setup/watch.py.
 - `setup_token` hands a setup app a short-lived customer token (Particle's own setup libraries
   mint their claim code themselves and take only a token); never the client secret.
+
+A product in product mode (README "Ownership modes") gets no setup codes and no setup tokens: both
+are made for a cloud customer, and product mode has none. Its Photons join Wi-Fi without a code and
+are claimed by their box's QR code or label code once online; `codeless_products` names them and
+every way in (page, API, SMS `CODE`) answers `WifiSetupNeedsCustomers`, saying so.
+
+Only Photons and P1s get setup codes: they are the Wi-Fi devices with a SoftAP. The Argon, the
+P2 / Photon 2 and the M-SoM set up Wi-Fi over Bluetooth (docs/ble-setup.md), which bff has no
+steps for; `ble_products` names them so the pages can say to claim them by their box's QR code
+or label code instead, as any device of a product (docs/particle.md#platform-ids).
 """
 from __future__ import annotations
 
@@ -24,11 +34,12 @@ from dataclasses import dataclass
 
 from bff import errors
 from bff.device_ids import normalize_device_id
+from bff.devices.platforms import BLE_SETUP, SOFTAP_SETUP, platform_word
 from bff.particle import CLAIM_CODE_LIFETIME_SECONDS, Token
 from bff.sealing import Sealer
 from bff.wifi_setup.watch import DIAGNOSES, Diagnosis, SetupWatch
 
-WIFI_PLATFORMS = {6: "photon", 8: "p1"}
+WIFI_PLATFORMS = {platform_id: platform_word(platform_id) for platform_id in sorted(SOFTAP_SETUP)}
 CODES_PER_USER_PER_HOUR = 10  # a person sets up a few devices; a loop asking for codes is stopped
 SETUP_TOKENS_PER_USER_PER_HOUR = 20
 REPORTS_PER_USER_PER_HOUR = 30  # "I set up this device": each one costs cloud calls later
@@ -44,7 +55,8 @@ class WifiProduct:
     id: int | None
     slug: str | None
     name: str
-    platform: str  # "photon" or "p1"
+    platform: str  # "photon" or "p1" ("device" for a product a setup code cannot reach)
+    platform_id: int | None = None
 
     @property
     def word(self) -> str:
@@ -149,14 +161,24 @@ class SetupService:
     # -- products ---------------------------------------------------------------------------------
 
     def wifi_products(self) -> list[WifiProduct]:
-        """The configured products of Photons or P1s (product facts are cached in SQLite)."""
-        found = []
-        for key in self.particle.product_keys():
-            info = self.particle.product_info(key)
-            if info.platform_id in WIFI_PLATFORMS:
-                found.append(WifiProduct(key=key, id=info.id, slug=info.slug, name=info.name or key,
-                                         platform=WIFI_PLATFORMS[info.platform_id]))
-        return found
+        """The configured products of Photons or P1s a setup code serves (customers mode; product
+        facts are cached in SQLite)."""
+        return [product for product in self._all_products()
+                if product.platform_id in SOFTAP_SETUP and self.particle.owners_in_cloud(product.key)]
+
+    def codeless_products(self) -> list[WifiProduct]:
+        """The configured products of Photons or P1s in product mode: no setup code for them (a
+        claim code needs a cloud customer); they join Wi-Fi without one, then are claimed by label."""
+        return [product for product in self._all_products()
+                if product.platform_id in SOFTAP_SETUP and not self.particle.owners_in_cloud(product.key)]
+
+    def ble_products(self) -> list[WifiProduct]:
+        """The configured products of Wi-Fi devices set up over Bluetooth: no setup code for them."""
+        return [product for product in self._all_products() if product.platform_id in BLE_SETUP]
+
+    def _all_products(self) -> list[WifiProduct]:
+        """Every configured product, as a WifiProduct (its platform's word and id)."""
+        return [_product_of(key, self.particle.product_info(key)) for key in self.particle.product_keys()]
 
     def is_wifi_product(self, product_key: str) -> bool:
         return any(product.key == product_key for product in self.wifi_products())
@@ -169,8 +191,13 @@ class SetupService:
                 if product.answers_to(name):
                     return product
             other = self._other_product(name, not_in=products)
-            if other is not None:  # a product of ours, just not Wi-Fi: its box code is claimed
-                raise errors.NotAWifiProduct(f"{other.key} is not a Wi-Fi product", product=other.name, sms=sms)
+            if other is not None and other.platform_id in SOFTAP_SETUP:  # a Photon product in product mode
+                raise errors.WifiSetupNeedsCustomers(product=other.name, web=not sms)
+            if other is not None:  # a product of ours a setup code cannot reach: its box code is claimed
+                raise errors.NotAWifiProduct(product=other.name, sms=sms,
+                                             over_ble=other.platform_id in BLE_SETUP)
+        if not products and (codeless := self.codeless_products()):
+            raise errors.WifiSetupNeedsCustomers(product=_names(codeless), web=not sms, several=len(codeless) > 1)
         if not products:
             raise errors.NoWifiProduct("no Wi-Fi product is configured")
         if name and name.strip():
@@ -181,12 +208,11 @@ class SetupService:
         raise errors.ChooseWifiProduct(names=[p.word for p in products], sms=sms)
 
     def _other_product(self, name: str, *, not_in: list[WifiProduct]) -> WifiProduct | None:
-        """The configured product that is not Wi-Fi `name` names, if any."""
+        """The configured product outside `not_in` that `name` names, if any."""
         wifi = {product.key for product in not_in}
         for key in self.particle.product_keys():
             if key not in wifi:
-                info = self.particle.product_info(key)
-                other = WifiProduct(key=key, id=info.id, slug=info.slug, name=info.name or key, platform="device")
+                other = _product_of(key, self.particle.product_info(key))
                 if other.answers_to(name):
                     return other
         return None
@@ -196,9 +222,7 @@ class SetupService:
         for product in self.wifi_products():
             if product.key == product_key:
                 return product
-        info = self.particle.product_info(product_key)  # no longer Wi-Fi? show it anyway
-        return WifiProduct(key=product_key, id=info.id, slug=info.slug, name=info.name or product_key,
-                           platform=WIFI_PLATFORMS.get(info.platform_id, "device"))
+        return _product_of(product_key, self.particle.product_info(product_key))  # no longer Wi-Fi? show it anyway
 
     # -- claim codes ------------------------------------------------------------------------------
 
@@ -317,6 +341,18 @@ class SetupService:
     def _check_rate(self, key: str, limit: int) -> None:
         if self.rate_limit is not None and self.rate_limit(key, limit=limit, window_seconds=3600):
             raise errors.TooManyClaimCodes(f"rate limit {key}: {limit} per hour")
+
+
+def _names(products: list[WifiProduct]) -> str:
+    """ "Widget Wi-Fi", "Widget Wi-Fi and Gadget" (the names of products, as people read them)."""
+    names = [product.name for product in products]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _product_of(key: str, info) -> WifiProduct:
+    """A configured product (`key`) with the cloud's facts about it (`ParticleCloud.product_info`)."""
+    return WifiProduct(key=key, id=info.id, slug=info.slug, name=info.name or key,
+                       platform=WIFI_PLATFORMS.get(info.platform_id, "device"), platform_id=info.platform_id)
 
 
 def code_hash(code: str) -> str:

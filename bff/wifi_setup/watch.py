@@ -175,9 +175,11 @@ class SetupWatch:
         self.store.schedule_claim_code_check(row["id"], now + CHECK_SECONDS)
 
     def _arrival_in_list(self, row: dict) -> bool:
-        """A device in the customer's list they did not have before arrived with this code."""
+        """A device in the customer's list they did not have before arrived with this code (a code
+        made before its product was switched to product mode has no customer list to look at: it
+        just runs out)."""
         username = self._username(row)
-        if username is None:
+        if username is None or not self.particle.owners_in_cloud(row["product_key"]):
             return False
         devices = self.particle.customer_devices(row["product_key"], username)
         taken = set(row["owned_before"]) | self._already_theirs(row["user_id"], row["product_key"])

@@ -11,15 +11,15 @@ from bff import create_app, labels
 from tests.support.pages import attributes, csrf_token, landing_path, page_text
 
 
-def test_console_shows_every_demo_device_with_its_label(client, control, electron, photon):
+def test_console_shows_every_demo_device_with_its_label(client, control, demo):
     response = client.get("/console")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     text = page_text(response)
-    assert "Sandbox" in text and electron["name"] in text and photon["name"] in text
-    demo = [d for d in control.state()["devices"] if d["product_id"] in (electron["id"], photon["id"])]
-    assert demo
-    for device in demo:
+    assert "Sandbox" in text and all(product["name"] in text for product in demo["products"])
+    in_products = [d for d in control.state()["devices"] if d["product_id"]]
+    assert {d["product_id"] for d in in_products} == {product["id"] for product in demo["products"]}
+    for device in in_products:
         block = re.search(rf'id="device-{device["id"]}".*?</li>', html, re.S).group(0)
         assert device["name"] in block
         assert f'href="{landing_path(device["id"])}"' in block  # the claim link
@@ -27,6 +27,14 @@ def test_console_shows_every_demo_device_with_its_label(client, control, electro
         code = re.search(r"data-label-code>([0-9A-Z-]+)<", block).group(1)
         assert labels.check_label_code(code)  # the code a person could type on "/"
         assert ("Switch off" if device["online"] else "Switch on") in block
+
+
+def test_console_names_the_current_hardware_as_people_know_it(client, control, demo):
+    html = client.get("/console").get_data(as_text=True)
+    for platform, name in (("boron", "Boron"), ("p2", "P2 / Photon 2")):
+        product = next(p for p in demo["products"] if p["platform"] == platform)
+        device = next(d for d in control.state()["devices"] if d["product_id"] == product["id"])
+        assert name in re.search(rf'id="device-{device["id"]}".*?</li>', html, re.S).group(0)
 
 
 def test_console_qr_holds_the_claim_url(client, online_device):

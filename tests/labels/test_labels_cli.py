@@ -85,5 +85,5 @@ def test_the_sandbox_command_prints_its_demo_info_first(tmp_path):
         process.wait(timeout=20)
 
     assert info["base_url"].startswith("http://127.0.0.1:")
-    assert {p["platform_id"] for p in info["products"]} == {6, 10}
+    assert {p["platform_id"] for p in info["products"]} == {6, 10, 13, 32}
     assert all(p["client_id"] and p["client_secret"] and p["slug"] for p in info["products"])

@@ -75,9 +75,10 @@ class SandboxApi:
     # -- control -------------------------------------------------------------------------------
     def device(self, platform: str = "electron", product: Any = "default", online: bool = True,
                **extra: Any) -> dict:
-        """A new sandbox device (in the demo product of its platform unless product=None)."""
+        """A new sandbox device (in the demo product of its platform, if there is one, unless
+        product=None)."""
         if product == "default":
-            product = self.product(platform)["id"] if platform in ("electron", "photon") else None
+            product = next((p["id"] for p in self.info["products"] if p["platform"] == platform), None)
         response = self.post("/sandbox/devices", json={"platform": platform, "product": product,
                                                        "online": online, **extra})
         assert response.status_code == 201, response.text

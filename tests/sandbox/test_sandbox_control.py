@@ -4,6 +4,8 @@ import re
 import pytest
 import requests
 
+from bff.sandbox.demo import DEVICES as DEMO_DEVICES
+
 from .sandbox_client import wait_for
 
 
@@ -30,7 +32,7 @@ def test_create_device_errors(api):
 def test_demo_data(api):
     state = api.state()
     products = {p["platform_id"]: p for p in state["products"]}
-    assert set(products) == {6, 10} and all(":" not in p["client_id"] for p in products.values())
+    assert set(products) == {6, 10, 13, 32} and all(":" not in p["client_id"] for p in products.values())
     electrons = [d for d in state["devices"] if d["product_id"] == 9901]
     photons = [d for d in state["devices"] if d["product_id"] == 9902]
     assert {d["online"] for d in electrons} == {True, False} and len(photons) >= 2
@@ -48,7 +50,7 @@ def test_reset_keeps_clients_and_forgets_everything_else(api, sandbox):
     assert api.post("/sandbox/reset").json()["ok"] is True
     assert sandbox.demo_info() == before
     state = api.state()
-    assert state["customers"] == [] and len(state["devices"]) == 9 and state["tokens"] == {}
+    assert state["customers"] == [] and len(state["devices"]) == len(DEMO_DEVICES) and state["tokens"] == {}
     assert api.get("/v1/products/9901", token).status_code == 401
     assert api.get("/sandbox/faults").json() == []
 

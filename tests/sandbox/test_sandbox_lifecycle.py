@@ -99,7 +99,7 @@ def test_cli_prints_demo_info_first_then_serves(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         info = json.loads(process.stdout.readline())
-        assert info["base_url"].startswith("http://127.0.0.1:") and len(info["products"]) == 2
+        assert info["base_url"].startswith("http://127.0.0.1:") and len(info["products"]) == 4
         assert {"username", "password"} <= set(info["developer"]) and info["wifi"]
         client = SandboxApi(info["base_url"], info)
         wait_for(lambda: client.get("/sandbox/demo").status_code == 200)

@@ -32,7 +32,7 @@ NOTHING_TO_DO = re.compile(r"^(?:You do not need to|There is nothing more to do|
 WE_WILL_TEXT = re.compile(r"^(?:We|Our support team)\b.*\bwill\b.*\b(?:text (?:you|them)|send you a text)\b")
 
 # Pieces of a reply, never a reply alone (STATUS is assembled from them; its end is checked below).
-FRAGMENTS = {"STATUS_DEVICES", "STATUS_WAITING", "STATUS_ON", "STATUS_OFF", "STATUS_UNSEEN",
+FRAGMENTS = {"STATUS_DEVICES", "STATUS_WAITING", "STATUS_ADDING", "STATUS_ON", "STATUS_OFF", "STATUS_UNSEEN",
              "STATUS_WAITING_ITEM", "STATUS_SWITCH_ON", "STATUS_MORE", "STATUS_SHARED",
              "STATUS_QUESTION", "STATUS_QUESTIONS"}
 MENUS = {"MENU", "MENU_OPERATOR", "MENU_2"}  # a list of commands, each a thing to text

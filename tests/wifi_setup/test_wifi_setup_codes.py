@@ -62,6 +62,16 @@ def test_a_cellular_product_is_named_as_such_with_how_to_add_it(wifi_setup, pers
     assert "code on its box" in refused.value.next_step
 
 
+@pytest.mark.parametrize("channel,next_step", [
+    ("web", "To add it, scan the QR code on its box, or type the 12-letter code on its box on the start page."),
+    ("sms", "To add it, text CLAIM and the 12-letter code on its box.")])
+def test_a_product_set_up_over_bluetooth_is_named_as_such_with_how_to_add_it(wifi_setup, person, channel, next_step):
+    with pytest.raises(errors.NotAWifiProduct) as refused:
+        wifi_setup.create_claim_code(person.id, "sandbox-p2", channel=channel)
+    assert refused.value.public_message == "Sandbox P2 Plug joins Wi-Fi over Bluetooth, so it needs no setup code."
+    assert refused.value.next_step == next_step
+
+
 def test_no_wifi_product_at_all_says_so(wifi_setup, services, person):
     services.particle.products.pop("sandbox-photon")
     with pytest.raises(errors.NoWifiProduct):

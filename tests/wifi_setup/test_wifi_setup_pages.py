@@ -183,3 +183,13 @@ def test_with_several_wifi_products_the_person_picks_one(member, services):
     wrong = member.post("/setup/codes", data={"csrf_token": csrf_token(page), "product": "toaster"})
     assert wrong.status_code == 400 and "We do not know that product" in text(wrong)
     assert "Choose sandbox-photon or widget-wifi" in text(wrong)
+
+
+def test_a_product_set_up_over_bluetooth_gets_no_code_and_the_way_to_add_it(member, demo):
+    p2 = next(p for p in demo["products"] if p["platform"] == "p2")
+    page = member.get("/setup")
+    assert 'value="sandbox-p2"' not in page.get_data(as_text=True)  # only the Photon's SoftAP setup is offered
+    assert (f"{p2['name']} joins Wi-Fi over Bluetooth, so it needs no setup code. To add it, scan the QR code "
+            "on its box, or type the 12-letter code on its box on the start page") in text(page)
+    asked = member.post("/setup/codes", data={"csrf_token": csrf_token(page), "product": "sandbox-p2"})
+    assert asked.status_code == 400 and "joins Wi-Fi over Bluetooth" in text(asked)

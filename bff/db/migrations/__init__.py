@@ -7,6 +7,7 @@ one). Each function gets a sqlite-utils Database inside an open transaction.
 - `console.py`: 7-8, the operators' console (roles, audit, import batches, call-log indexes).
 - `lifecycle.py`: 9, after the first claim (moves, offers, shares, number changes, webhooks).
 - `hardening.py`: 10, browser sessions kept on the server; 11, secrets sealed at rest.
+- `modes.py`: 12, each product's ownership mode as its data stands.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bff.db.migrations.first_claims import (
 )
 from bff.db.migrations.hardening import v10_web_sessions, v11_sealed_secrets
 from bff.db.migrations.lifecycle import v9_lifecycle
+from bff.db.migrations.modes import v12_ownership_modes
 
 MIGRATIONS = [
     (1, "core", v1_core),
@@ -30,4 +32,5 @@ MIGRATIONS = [
     (9, "after the first claim: moves, offers, shares, number changes, webhooks", v9_lifecycle),
     (10, "sessions that can be ended on the server", v10_web_sessions),
     (11, "secrets sealed at rest: claim codes for their page, plain tokens and codes gone", v11_sealed_secrets),
+    (12, "each product's ownership mode", v12_ownership_modes),
 ]

@@ -1,14 +1,15 @@
 """The sandbox control API under /sandbox/ (not Particle's; no authentication). JSON in, JSON out.
 
 GET  /sandbox/demo                       demo_info()
-GET  /sandbox/state                      products+clients, users, customers, devices, claim codes...
+GET  /sandbox/state                      products+clients, users, customers, devices, claim codes, orgs, API users...
 POST /sandbox/reset                      back to the demo data (same OAuth clients)
 GET|PUT /sandbox/options                 require_online_to_claim, offline_claim_body, token_lockout, sse_keepalive
 GET|POST /sandbox/clock                  {"advance": seconds} moves the sandbox's time forward
 GET|POST|DELETE /sandbox/faults, DELETE /sandbox/faults/<id>
 GET|DELETE /sandbox/requests             the API call log (?since=<id>)
 GET  /sandbox/events                     recently published events; DELETE /sandbox/streams ends streams
-Devices and Wi-Fi networks: bff/sandbox/routes/control_devices.py. The whole API is described
+Devices and Wi-Fi networks: bff/sandbox/routes/control_devices.py; API users and orgs:
+bff/sandbox/routes/control_api_users.py. The whole API is described
 in bff/sandbox/README.md.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from ..errors import ok_error
+from ..records import record_fields
 from ..state import State
 from ..times import iso
 from .context import bus, faults, lifecycle, request_log, simulator, store
@@ -47,21 +49,27 @@ def state_view():
 
 
 def _state_json(state: State, now: float) -> dict:
-    tokens: dict[str, int] = {}
+    tokens: dict[str, int] = {}  # API users' tokens are not counted: one per entry of api_users
     for token in state.tokens.values():
-        tokens[token.kind] = tokens.get(token.kind, 0) + 1
+        if token.kind != "api_user":
+            tokens[token.kind] = tokens.get(token.kind, 0) + 1
     return {
         "now": iso(now), "options": state.options,
-        "products": [vars(p) for p in state.products.values()],
+        "products": [record_fields(p) for p in state.products.values()],
         "users": [{"username": u.username, "products": u.products} for u in state.users.values()],
         "customers": [{"id": c.id, "username": c.username, "product_id": c.product_id,
                        "has_password": bool(c.password), "created_at": iso(c.created_at)}
                       for c in state.customers],
         "devices": [device_view(simulator(), d) for d in state.devices.values()],
-        "claim_codes": [{**vars(c), "created_at": iso(c.created_at), "expires_at": iso(c.expires_at),
+        "claim_codes": [{**record_fields(c), "created_at": iso(c.created_at), "expires_at": iso(c.expires_at),
                          "used_at": iso(c.used_at), "expired": c.expires_at <= now}
                         for c in state.claim_codes.values()],
-        "wifi": [vars(w) for w in state.wifi], "transfers": [vars(t) for t in state.transfers],
+        "wifi": [record_fields(w) for w in state.wifi],
+        "transfers": [record_fields(t) for t in state.transfers],
+        "orgs": [{**record_fields(o), "products": list(o.products)} for o in state.orgs.values()],
+        "api_users": [{"username": u.username, "friendly_name": u.friendly_name,
+                       "scopes": list(u.scopes), "product_id": u.product_id, "org_id": u.org_id}
+                      for u in state.api_users.values()],
         "tokens": tokens, "streams": bus().stream_count(),
     }
 

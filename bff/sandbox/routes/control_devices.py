@@ -1,6 +1,7 @@
 """The control API's devices and Wi-Fi networks (under /sandbox/; not Particle's).
 
-POST /sandbox/devices                    {"platform", "product", "online", "name"?, "id"?} -> 201 device
+POST /sandbox/devices                    {"platform", "product", "online", "name"?, "id"?} -> 201 device;
+                                         with "count": n devices at once -> 201 {"count", "ids"}
 GET  /sandbox/devices/<id>               one device (control view)
 POST /sandbox/devices/<id>/online|offline|listen
 POST /sandbox/devices/<id>/events        {"name", "data", "private"?}: the device publishes
@@ -13,7 +14,9 @@ from typing import Any
 from flask import Blueprint, jsonify
 
 from ..errors import ok_error
+from ..fleet import MAX_FLEET, create_fleet
 from ..platforms import PLATFORM_NAMES
+from ..records import record_fields
 from ..simulator import CLAIM_CODE_EVENT, DeviceSimulator
 from ..softap.security import security_value
 from ..state import Device, Wifi
@@ -47,11 +50,26 @@ def device_view(devices: DeviceSimulator, device: Device) -> dict:
 @bp.post("/devices")
 def create_device():
     body = params()
+    if body.get("count") is not None:
+        return _create_fleet(body)
     extra = {k: text(body[k]) for k in NEW_DEVICE_FIELDS if body.get(k)}
     with store().write() as state:
         device = simulator().create(state, store().now(), text(body.get("platform")),
                                     body.get("product"), flag(body.get("online")), **extra)
         return jsonify(device_view(simulator(), device)), 201
+
+
+def _create_fleet(body: dict):
+    """`count` devices alike (platform, product, online): 201 `{"count", "ids"}`."""
+    try:
+        count = int(body["count"])
+    except (TypeError, ValueError):
+        raise ok_error(400, "count must be a number") from None
+    if not 1 <= count <= MAX_FLEET:
+        raise ok_error(400, f"count must be between 1 and {MAX_FLEET}")
+    ids = create_fleet(store(), simulator(), count, text(body.get("platform")), body.get("product"),
+                       flag(body.get("online")))
+    return jsonify({"count": len(ids), "ids": ids}), 201
 
 
 @bp.get("/devices/<device_id>")
@@ -98,7 +116,7 @@ def device_publishes(device_id: str):
 @bp.get("/wifi")
 def list_wifi():
     with store().read() as state:
-        return jsonify([vars(w) for w in state.wifi])
+        return jsonify([record_fields(w) for w in state.wifi])
 
 
 @bp.post("/wifi")
@@ -112,7 +130,7 @@ def add_wifi():
                    channel=int(body.get("channel") or 6), rssi=int(body.get("rssi") or -52))
     with store().write() as state:
         state.wifi = [w for w in state.wifi if w.ssid != ssid] + [network]
-        return jsonify([vars(w) for w in state.wifi]), 201
+        return jsonify([record_fields(w) for w in state.wifi]), 201
 
 
 def _security(value: Any, password: str) -> int:

@@ -5,14 +5,18 @@ HTTP Basic client credentials or `client_id`/`client_secret` body fields of the 
 client (particle-api-js's createCustomer form), or a Bearer token of a team member / the product;
 `email` required; `password`, or `no_password=true`. 201 with the token JSON. Usernames are
 stored lower-cased and are unique per product (CHOICE). Claim codes: `POST /v1/device_claims`
-and `POST /v1/products/:p/device_claims` (rules in bff/sandbox/claims.py).
+and `POST /v1/products/:p/device_claims` (rules in bff/sandbox/claims.py). API users: listing,
+updating and deleting customers with `customers:list`, `customers:update`, `customers:remove`;
+creating customers and claim codes have no scope in the reference, so they are refused to API
+users (docs/particle.md#api-users).
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
 from .. import claims, ids
-from ..auth import Credential, find_product, is_team_member, product_for, set_owner
+from ..auth import (Credential, find_product, is_team_member, product_for, refuse_api_users,
+                    set_owner)
 from ..errors import oauth_error, ok_error, permission_denied
 from ..shapes import customer_device_json, customer_devices, customer_json
 from ..state import Customer, Product, State
@@ -45,7 +49,7 @@ def _creator(state: State, now: float, product_key: str, body: dict) -> tuple[Pr
     client_id, secret = client_credentials(body)
     if client_id is None:
         cred = authenticate(state, now)
-        return product_for(state, cred, product_key), cred.token.client_id
+        return product_for(state, cred, product_key, None), cred.token.client_id
     product = state.product(product_key)
     note_credential(kind="client", client_id=client_id, product_id=getattr(product, "id", None))
     if product is None:
@@ -75,7 +79,8 @@ def list_customers(product_key: str):
     """`{"customers", "devices", "meta": {"total_pages"}}`; CHOICE: paged with `page` and
     `perPage`/`per_page` (default 25), oldest customer first."""
     with store().read() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        product = product_for(state, authenticate(state, store().now()), product_key,
+                              "customers:list")
         everyone = sorted((c for c in state.customers if c.product_id == product.id),
                           key=lambda c: (c.created_at, c.username))
         shown, total_pages = paginate(everyone, *page_args())
@@ -97,7 +102,8 @@ def delete_customer(product_key: str, username: str):
     """Delete; revokes its tokens and pending claim codes. CHOICE: its devices are unclaimed
     (they stay in the product)."""
     with store().write() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        product = product_for(state, authenticate(state, store().now()), product_key,
+                              "customers:remove")
         customer = _customer(state, product, username)
         revoke_account_tokens(state, "customer", customer.username, product.id)
         claims.revoke_codes(state, ("customer", product.id, customer.username))
@@ -111,7 +117,8 @@ def delete_customer(product_key: str, username: str):
 def set_customer_password(product_key: str, username: str):
     """Set a customer's password -> `{"ok": true}`, as documented."""
     with store().write() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        product = product_for(state, authenticate(state, store().now()), product_key,
+                              "customers:update")
         customer = _customer(state, product, username)
         password = text(params().get("password"))
         if not password:
@@ -126,6 +133,7 @@ def create_claim_code():
     with store().write() as state:
         now = store().now()
         cred = authenticate(state, now)
+        refuse_api_users(cred)
         if cred.kind == "product":
             raise permission_denied("Claim codes need a user or customer access token")
         return jsonify(_claim_code(state, now, cred, cred.product_id))
@@ -137,6 +145,7 @@ def create_product_claim_code(product_key: str):
     with store().write() as state:
         now = store().now()
         cred = authenticate(state, now)
+        refuse_api_users(cred)
         product = find_product(state, product_key)
         allowed = (cred.kind == "customer" and cred.product_id == product.id) or (
             is_team_member(state, cred, product.id))

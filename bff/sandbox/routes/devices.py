@@ -3,14 +3,18 @@
 Customers and users see the devices they own; product tokens and team members also reach
 their products' devices here (`GET /v1/devices/:id` works "for product devices you have access
 to, regardless of claiming", "Get device information",
-https://docs.particle.io/reference/cloud-apis/api/).
+https://docs.particle.io/reference/cloud-apis/api/). API users reach their products' devices
+with the documented scopes (`devices:update` to rename or add notes, `devices:release` to
+unclaim, `devices:ping`); the routes the reference gives no scope (list, get and claim devices,
+the serial-number look-up) are refused to them: they read a device through the product route
+(docs/particle.md#api-users).
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
 from .. import claims
-from ..auth import device_account, set_owner, visible_device
+from ..auth import device_account, refuse_api_users, set_owner, visible_device
 from ..errors import errors_array, ok_error, permission_denied
 from ..platforms import CELLULAR
 from ..shapes import device_json
@@ -29,6 +33,7 @@ def list_devices():
     with store().read() as state:
         now = store().now()
         cred = authenticate(state, now)
+        refuse_api_users(cred)  # "must be a user access token, not an API user token"
         owned = [d for d in state.devices.values() if device_account(d) == cred.account]
         owned.sort(key=lambda d: d.last_handshake_at or 0, reverse=True)
         return jsonify([device_json(d, now) for d in owned])
@@ -38,7 +43,7 @@ def list_devices():
 def get_device(device_id: str):
     with store().read() as state:
         now = store().now()
-        device = visible_device(state, authenticate(state, now), device_id)
+        device = visible_device(state, authenticate(state, now), device_id, None)
         return jsonify(device_json(device, now))
 
 
@@ -47,7 +52,7 @@ def update_device(device_id: str):
     """Rename / notes / signal (dispatch on the fields present)."""
     with store().write() as state:
         now = store().now()
-        device = visible_device(state, authenticate(state, now), device_id)
+        device = visible_device(state, authenticate(state, now), device_id, "devices:update")
         return jsonify(apply_update(device, params(), now, USER_FIELDS))
 
 
@@ -55,7 +60,8 @@ def update_device(device_id: str):
 def unclaim_device(device_id: str):
     """Unclaim, whoever owns it, for the owner or the product's managers -> {"ok": true}."""
     with store().write() as state:
-        device = visible_device(state, authenticate(state, store().now()), device_id)
+        cred = authenticate(state, store().now())
+        device = visible_device(state, cred, device_id, "devices:release")
         set_owner(device, None)
         return jsonify({"ok": True})
 
@@ -66,6 +72,7 @@ def claim_device():
     with store().write() as state:
         now = store().now()
         cred = authenticate(state, now)
+        refuse_api_users(cred)
         body = params()
         device_id = text(body.get("id"))
         if not device_id:
@@ -79,7 +86,8 @@ def claim_device():
 def ping_device(device_id: str):
     """`{"online", "ok": true}`, as documented ("Ping a device")."""
     with store().read() as state:
-        device = visible_device(state, authenticate(state, store().now()), device_id)
+        cred = authenticate(state, store().now())
+        device = visible_device(state, cred, device_id, "devices:ping")
         return jsonify({"online": device.online, "ok": True})
 
 
@@ -87,10 +95,12 @@ def ping_device(device_id: str):
 def lookup_serial(serial: str):
     """`{"ok": true, "deviceID", "iccid"}` as documented, plus particle-api-js's
     `serial_number`, `device_id`, `platform_id` (CHOICE: both). 50 per hour per account;
-    customer tokens are refused (CHOICE)."""
+    customer tokens are refused (CHOICE); so are API users (CHOICE: the reference gives the
+    route no scope, and points product owners to the product device list's serialNumber filter)."""
     with store().read() as state:
         now = store().now()
         cred = authenticate(state, now)
+        refuse_api_users(cred)
         if cred.kind == "customer":
             raise permission_denied("Customer access tokens cannot look up serial numbers")
         serial_lookups().count(cred.account, now)

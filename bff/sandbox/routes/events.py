@@ -11,6 +11,9 @@ silent):
   product's devices, including the private `spark/device/claim/code` presentations, plus
   events published to the product.
 - Claim-code presentations never reach owner (customer/user) streams.
+- API users: the product streams with `events:get`, publishing to a product with `events:send`
+  (generated/api-service.json of the docs); the user streams and `POST /v1/devices/events` have
+  no scope there, so they are refused to API users (docs/particle.md#api-users).
 API-published events carry `coreid: "api"`. The wire format is in bff/sandbox/event_bus.py.
 """
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Callable
 
 from flask import Blueprint, Response, jsonify
 
-from ..auth import Credential, is_team_member, product_device, product_for, visible_device
+from ..auth import (Credential, is_team_member, product_device, product_for, refuse_api_users,
+                    visible_device)
 from ..errors import ok_error
 from ..event_bus import Event, sse_stream
 from ..state import StateStore
@@ -56,8 +60,11 @@ def _owner_filter(cred: Credential) -> Callable[[Event], bool]:
 
 
 def _authenticated() -> Credential:
+    """The caller of a user event route (no API user may call one)."""
     with store().read() as state:
-        return authenticate(state, store().now())
+        cred = authenticate(state, store().now())
+    refuse_api_users(cred)
+    return cred
 
 
 @bp.get("/v1/devices/events")
@@ -83,7 +90,7 @@ def events(prefix: str):
 def device_events(device_id: str, prefix: str = ""):
     with store().read() as state:
         cred = authenticate(state, store().now())
-        device = visible_device(state, cred, device_id)
+        device = visible_device(state, cred, device_id, None)
         managed = cred.kind == "product" or is_team_member(state, cred, device.product_id)
     wanted = device.id
     return _open(lambda e: e.device_id == wanted and (managed or not e.product_only), prefix)
@@ -93,7 +100,8 @@ def device_events(device_id: str, prefix: str = ""):
 @bp.get("/v1/products/<product_key>/events/<path:prefix>")
 def product_events(product_key: str, prefix: str = ""):
     with store().read() as state:
-        product_id = product_for(state, authenticate(state, store().now()), product_key).id
+        cred = authenticate(state, store().now())
+        product_id = product_for(state, cred, product_key, "events:get").id
     return _open(lambda e: e.product_id == product_id, prefix)
 
 
@@ -101,7 +109,8 @@ def product_events(product_key: str, prefix: str = ""):
 @bp.get("/v1/products/<product_key>/devices/<device_id>/events/<path:prefix>")
 def product_device_events(product_key: str, device_id: str, prefix: str = ""):
     with store().read() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        cred = authenticate(state, store().now())
+        product = product_for(state, cred, product_key, "events:get")
         wanted = product_device(state, product, device_id).id
     return _open(lambda e: e.device_id == wanted, prefix)
 
@@ -126,6 +135,7 @@ def publish():
     with store().read() as state:
         now = store().now()
         cred = authenticate(state, now)
+        refuse_api_users(cred)
         event = _event_from_body(now)
     event.account = cred.account
     bus().publish(event)
@@ -137,7 +147,7 @@ def publish_to_product(product_key: str):
     """Publish to a product's streams -> `{"ok": true}`."""
     with store().read() as state:
         now = store().now()
-        product = product_for(state, authenticate(state, now), product_key)
+        product = product_for(state, authenticate(state, now), product_key, "events:send")
         event = _event_from_body(now)
     event.product_id = product.id
     bus().publish(event)

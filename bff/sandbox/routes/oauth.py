@@ -3,12 +3,15 @@
 The grants themselves are in bff/sandbox/tokens.py; this module reads the form (form-encoded
 only: "doesn't accept JSON requests, only form encoded requests", "Generate an access token",
 https://docs.particle.io/reference/cloud-apis/api/), applies the lock-out per IP, and serves
-`GET|DELETE /v1/access_tokens/current`, `DELETE /v1/access_tokens[/:token]`.
+`GET|DELETE /v1/access_tokens/current`, `DELETE /v1/access_tokens[/:token]`. An API user's
+token is deleted with the API user (`DELETE /v1/products/:p/team/:username`), not here (CHOICE:
+these deletes are refused to API users; GET current shows their scopes).
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from ..auth import refuse_api_users
 from ..errors import ParticleError, oauth_error, rate_limited
 from ..state import State
 from ..times import iso
@@ -52,12 +55,16 @@ def _grant(state: State, now: float) -> dict:
 
 @bp.get("/v1/access_tokens/current")
 def current_token():
-    """`{"expires_at","client","scopes","orgs"}` of the calling token."""
+    """`{"expires_at","client","scopes","orgs"}` of the calling token (an API user's: its
+    scopes, and its org's id for an org API user)."""
     with store().read() as state:
-        token = authenticate(state, store().now()).token
-        scopes = [f"customer={token.username}"] if token.kind == "customer" else []
+        cred = authenticate(state, store().now())
+        token = cred.token
+        scopes = [f"customer={token.username}"] if token.kind == "customer" else list(cred.scopes)
+        user = state.api_users.get(token.username or "") if token.kind == "api_user" else None
+        orgs = [user.org_id] if user is not None and user.org_id else []
         return jsonify({"expires_at": iso(token.expires_at), "client": token.client_id,
-                        "scopes": scopes, "orgs": []})
+                        "scopes": scopes, "orgs": orgs})
 
 
 @bp.delete("/v1/access_tokens/current")
@@ -65,6 +72,7 @@ def delete_current_token():
     """Revoke the calling token."""
     with store().write() as state:
         cred = authenticate(state, store().now())
+        refuse_api_users(cred)
         state.tokens.pop(cred.token.access_token, None)
         return jsonify({"ok": True})
 
@@ -74,6 +82,7 @@ def delete_all_tokens():
     """Revoke every token of the calling account."""
     with store().write() as state:
         cred = authenticate(state, store().now())
+        refuse_api_users(cred)
         revoke_account_tokens(state, cred.kind, cred.username, cred.product_id)
         return jsonify({"ok": True})
 
@@ -83,6 +92,7 @@ def delete_token(token: str):
     """Revoke one token of the calling account (CHOICE: authenticated with a Bearer token)."""
     with store().write() as state:
         cred = authenticate(state, store().now())
+        refuse_api_users(cred)
         target = state.tokens.get(token)
         if target is not None and (target.kind, target.username, target.product_id) == (
                 cred.kind, cred.username, cred.product_id):

@@ -1,15 +1,18 @@
 """Product routes: product info and product devices (import, list, get, update, remove, unclaim).
 
-All need a product token of that product or a team member's user token (auth.product_for); the
-import and list rules are in bff/sandbox/product_devices.py.
+All need a product token of that product, a team member's user token, or a token of an API user
+of that product (or its org) holding the route's scope (auth.product_for): `products:list`,
+`products:get`, `devices:import`, `devices:list`, `devices:get`, `devices:update`,
+`devices:remove`, `devices:release`, as generated/api-service.json of the docs lists them
+(docs/particle.md#api-users). The import and list rules are in bff/sandbox/product_devices.py.
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from ..auth import device_account, product_device, product_for, set_owner
+from ..auth import check_scope, device_account, product_device, product_for, set_owner
 from ..errors import ok_error, permission_denied
-from ..product_devices import customer_owners, filter_devices, import_devices, sort_devices
+from ..product_devices import customer_owners, import_devices, product_device_list
 from ..shapes import device_json, product_json
 from .caller import authenticate
 from .context import store
@@ -22,13 +25,15 @@ TEXT_FILTERS = {"deviceId": "id", "deviceName": "name", "serialNumber": "serial_
 
 @bp.get("/v1/products")
 def list_products():
-    """`{"products": [...]}`: a user's team products, or a product token's own product."""
+    """`{"products": [...]}`: a user's team products, a product token's own product, an API
+    user's products (`products:list`)."""
     with store().read() as state:
         cred = authenticate(state, store().now())
         if cred.kind == "customer":
             raise permission_denied("Customer access tokens cannot list products")
-        user = state.users.get(cred.username or "")
-        wanted = user.products if user else [cred.product_id]
+        check_scope(cred, "products:list")
+        user = state.users.get(cred.username or "") if cred.kind == "user" else None
+        wanted = user.products if user else (cred.products or [cred.product_id])
         return jsonify({"products": [product_json(p) for p in state.products.values()
                                      if p.id in wanted]})
 
@@ -37,7 +42,8 @@ def list_products():
 def get_product(product_key: str):
     """`{"product": {"id", "platform_id", "name", "slug", "description", ...}}`."""
     with store().read() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        cred = authenticate(state, store().now())
+        product = product_for(state, cred, product_key, "products:get")
         return jsonify({"product": product_json(product)})
 
 
@@ -46,7 +52,8 @@ def import_to_product(product_key: str):
     """Import by `id`, `ids` or a multipart `file` (one identifier a line: device ID, serial
     number, IMEI or ICCID). Always the full result with every array."""
     with store().write() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        cred = authenticate(state, store().now())
+        product = product_for(state, cred, product_key, "devices:import")
         body = params()
         identifiers = _identifiers(body)
         if not identifiers:
@@ -78,9 +85,9 @@ def list_product_devices(product_key: str):
     sortDir; page with perPage or per_page (default 25)."""
     with store().read() as state:
         now = store().now()
-        product = product_for(state, authenticate(state, now), product_key)
-        devices = filter_devices(state, product, _text_filters(), _groups(), _quarantined())
-        devices = sort_devices(devices, request.args.get("sortAttr"), request.args.get("sortDir"))
+        product = product_for(state, authenticate(state, now), product_key, "devices:list")
+        devices = product_device_list(state, product, _text_filters(), _groups(), _quarantined(),
+                                      request.args.get("sortAttr"), request.args.get("sortDir"))
         shown, total_pages = paginate(devices, *page_args())
         return jsonify({"devices": [device_json(d, now) for d in shown],
                         "customers": customer_owners(state, shown),
@@ -109,7 +116,7 @@ def _quarantined() -> bool | None:
 def get_product_device(product_key: str, device_id: str):
     with store().read() as state:
         now = store().now()
-        product = product_for(state, authenticate(state, now), product_key)
+        product = product_for(state, authenticate(state, now), product_key, "devices:get")
         return jsonify(device_json(product_device(state, product, device_id), now))
 
 
@@ -117,7 +124,7 @@ def get_product_device(product_key: str, device_id: str):
 def update_product_device(product_key: str, device_id: str):
     with store().write() as state:
         now = store().now()
-        product = product_for(state, authenticate(state, now), product_key)
+        product = product_for(state, authenticate(state, now), product_key, "devices:update")
         device = product_device(state, product, device_id)
         return jsonify(apply_update(device, params(), now, PRODUCT_FIELDS))
 
@@ -126,12 +133,13 @@ def update_product_device(product_key: str, device_id: str):
 def remove_product_device(product_key: str, device_id: str):
     """Remove from the product -> 204; unclaims it if a customer owned it (`deny` is accepted)."""
     with store().write() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        cred = authenticate(state, store().now())
+        product = product_for(state, cred, product_key, "devices:remove")
         device = product_device(state, product, device_id)
         if device.owner_kind == "customer":
             set_owner(device, None)
         device.product_id = device.firmware_version = device.desired_firmware_version = None
-        device.groups, device.development = [], False
+        device.groups, device.development = (), False
         return "", 204
 
 
@@ -139,7 +147,8 @@ def remove_product_device(product_key: str, device_id: str):
 def unclaim_product_device(product_key: str, device_id: str):
     """Unclaim a product device, whoever owns it -> `{"ok": true}` (CHOICE: the body)."""
     with store().write() as state:
-        product = product_for(state, authenticate(state, store().now()), product_key)
+        cred = authenticate(state, store().now())
+        product = product_for(state, cred, product_key, "devices:release")
         device = product_device(state, product, device_id)
         if device_account(device) is not None:
             set_owner(device, None)
