@@ -36,6 +36,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import requests
 
@@ -60,9 +61,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(url: str, seconds: float = 30.0) -> None:
+def wait_until_up(url: str, seconds: float = 30.0, child: subprocess.Popen | None = None) -> None:
+    """Until `url` answers (a server exiting first, or `seconds` passing, ends the bench)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if child is not None and child.poll() is not None:
+            raise SystemExit(f"{url}: the server exited ({child.returncode}); see its log")
         try:
             requests.get(url, timeout=1)
             return
@@ -102,8 +106,8 @@ def bff_environment(folder: str, sandbox_url: str) -> dict:
 def server_command(kind: str, port: int, app: str = "app:app") -> list[str]:
     """The README's production command, or bff's development server (`serve`)."""
     if kind == "gunicorn":
-        return [GUNICORN, "--workers", "2", "--worker-class", "gthread", "--threads", "8",
-                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
+        shape = os.environ.get("BENCH_GUNICORN", "--workers 2 --worker-class gthread --threads 8").split()
+        return [GUNICORN, *shape, "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
     if app == "app:app":
         return [PYTHON, "-m", "flask", "--app", "app", "bff", "serve", "--port", str(port)]
     module = app.split(":")[0]
@@ -158,6 +162,7 @@ class Fleet:
         self.product = next(p for p in sandbox["products"] if p["platform"] == "electron")
         self.session = requests.Session()
         self.product_key: str | None = None
+        self.pools: dict[str, Iterator[str]] = {}
 
     def new_devices(self, count: int) -> list[str]:
         """`count` fresh online Electrons in the product (one control request: `count`)."""
@@ -180,6 +185,10 @@ class Fleet:
                 store.upsert_device(device_id, product_key=self.product_key, platform_id=10, online=True)
                 store.ensure_label_code(device_id, labels.derived_label_codes(LABEL_KEY, device_id))
         return device_ids
+
+    def take(self, pool: str, count: int) -> list[str]:
+        """`count` devices made beforehand for one kind of measurement ("direct" or "bff")."""
+        return [device_id for device_id, _ in zip(self.pools[pool], range(count))]
 
     def bff_people(self, count: int) -> "Tokens":
         """API tokens of `count` people who have claimed once (their shadow customer exists)."""
@@ -283,13 +292,29 @@ def bare_request(base_url: str):
     return work
 
 
+def wait_for_first_reconcile(fleet: Fleet, seconds: float = 300.0) -> None:
+    """Until `serve`'s worker has read the whole product once (its first reconcile, at start): bff
+    knows as many of the product's devices as the cloud lists, twice in a row."""
+    store, counts = fleet.services.store, []
+    in_cloud = len(fleet.services.particle.list_product_devices(fleet.product_key))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and (len(counts) < 2 or counts[-1] != counts[-2] or counts[-1] < in_cloud):
+        time.sleep(1.0)
+        counts.append(store.db.execute("SELECT COUNT(*) FROM devices WHERE product_key = ?",
+                                       [fleet.product_key]).fetchone()[0])
+
+
 def claims_command(args) -> None:
     with tempfile.TemporaryDirectory() as folder, sandbox_process() as sandbox:
         fleet = Fleet(folder, sandbox)
         bff_tokens, direct_tokens = fleet.bff_people(args.people), fleet.direct_tokens(args.people)
         print(f"# claims: sandbox alone at {sandbox['base_url']}; {os.cpu_count()} cores; "
               f"{args.seconds:.0f} s per measurement, {args.rounds} interleaved rounds")
+        per_server = (len(args.clients) * args.rounds * int(args.seconds * args.max_rate)) + args.sequential
         for kind in args.servers:
+            # every device the measurements use is made before the server starts: `serve` runs the
+            # worker too, which would otherwise read each new device as its `online` event arrives
+            fleet.pools = {"direct": iter(fleet.new_devices(per_server)), "bff": iter(fleet.known_devices(per_server))}
             measure_server(kind, folder, sandbox, fleet, bff_tokens, direct_tokens, args)
 
 
@@ -303,6 +328,8 @@ def measure_server(kind: str, folder: str, sandbox: dict, fleet: Fleet, bff_toke
         bff_url, bare_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         wait_until_up(bff_url + "/healthz")
         wait_until_up(bare_url + "/")
+        if kind == "serve":
+            wait_for_first_reconcile(fleet)
         print(f"\n## {kind}: {' '.join(server_command(kind, port)[:9])}")
         print("clients | direct claims/s | bff claims/s | ratio | CPU ms a claim: sandbox direct, "
               "bff (+ sandbox) | bff failures")
@@ -311,11 +338,11 @@ def measure_server(kind: str, folder: str, sandbox: dict, fleet: Fleet, bff_toke
             rates, cpu, fails = {"direct": [], "bff": []}, {"direct": [], "bff": [], "cloud": []}, 0
             for _ in range(args.rounds):
                 needed = int(args.seconds * args.max_rate)
-                devices = fleet.new_devices(needed)
+                devices = fleet.take("direct", needed)
                 with cloud_cpu.measuring():
                     direct = run_clients(clients, args.seconds, claim_direct(sandbox["base_url"]), devices, direct_tokens)
                 cpu["direct"].append(cloud_cpu.seconds * 1000 / max(1, len(direct["latencies"])))
-                devices = fleet.known_devices(needed)
+                devices = fleet.take("bff", needed)
                 with cloud_cpu.measuring(), bff_cpu.measuring():
                     through = run_clients(clients, args.seconds, claim_through_bff(bff_url), devices, bff_tokens)
                 claims = max(1, len(through["latencies"]))
@@ -333,8 +360,8 @@ def measure_server(kind: str, folder: str, sandbox: dict, fleet: Fleet, bff_toke
 
 def print_latencies(sandbox, fleet, bff_url, bare_url, bff_tokens, direct_tokens, args) -> None:
     count = args.sequential
-    direct = run_clients(1, 1e9, claim_direct(sandbox["base_url"]), fleet.new_devices(count), direct_tokens)
-    through = run_clients(1, 1e9, claim_through_bff(bff_url), fleet.known_devices(count), bff_tokens)
+    direct = run_clients(1, 1e9, claim_direct(sandbox["base_url"]), fleet.take("direct", count), direct_tokens)
+    through = run_clients(1, 1e9, claim_through_bff(bff_url), fleet.take("bff", count), bff_tokens)
     bare = run_clients(1, 1e9, bare_request(bare_url), ["-"] * count, Tokens(["-"] * count))
     print(f"one client, {count} requests each | p50 ms | p99 ms")
     for name, result in (("claim through bff", through), ("claim direct to the sandbox", direct),

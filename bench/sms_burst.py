@@ -31,7 +31,6 @@ import logging
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -48,10 +47,12 @@ from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from bff import create_app  # noqa: E402
 from bff.sms import texts as sms_texts  # noqa: E402
 from bff.wiring import get_services  # noqa: E402
+from load import free_port, wait_until_up  # noqa: E402  (bench/load.py)
 
 BIN = Path(sys.executable).parent
 AUTH_TOKEN = "bench-twilio-auth-token"
@@ -65,25 +66,6 @@ RECOVERY_TEXTS = int(RECOVERY_SECONDS / 0.25) + 10  # devices kept for timing a 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url}: the server exited ({process.returncode}); see its log")
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {seconds} s")
 
 
 class Sandbox:
@@ -138,7 +120,7 @@ class Bff:
         log = open(self.folder / "server.log", "w")
         for command in commands:
             self.processes.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log))
-        wait_up(self.base_url + "/healthz", self.processes[0])
+        wait_until_up(self.base_url + "/healthz", 60, self.processes[0])
 
     def add_devices(self, count: int) -> None:
         """`count` fresh online devices that bff knows (as after an import), their label codes kept."""

@@ -160,7 +160,8 @@ def _device(device: dict, claims, config) -> dict:
         "platform": platform_name(device.get("platform_id")),
         "online": bool(device.get("online")),
         "listening": bool(device.get("listening")),
-        "owner": device.get("owner"),
+        # bff's own record too: in product mode the cloud never holds an owner
+        "owner": device.get("owner") or claims.devices.owner(device_id),
         "claim_url": claim_url,
         "claim_path": url_for("web.device", device_id=device_id, k=tag),
         "qr_svg": Markup(labels.qr_svg(claim_url)),  # our own SVG text (no user input in it)

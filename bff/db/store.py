@@ -66,6 +66,7 @@ class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, DeviceQue
         # Weak: a thread's connection is closed when the thread ends (request threads come and go).
         self._databases: weakref.WeakSet[sqlite_utils.Database] = weakref.WeakSet()
         self._databases_lock = threading.Lock()
+        self._spares: list[sqlite_utils.Database] = []  # connections of threads that ended
         self._writer = threading.Lock()  # see _turn_to_write
         self._call_log = CallLogBuffer()  # cloud-call log rows written in batches (bff/db/calls.py)
         atexit.register(_flush_at_exit, weakref.ref(self))
@@ -74,11 +75,21 @@ class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, DeviceQue
 
     @property
     def db(self) -> sqlite_utils.Database:
-        """This thread's connection (opened on first use)."""
+        """This thread's connection: a spare one a finished thread left, else a new one. Request
+        threads come and go (`flask bff serve` makes one per request): opening a connection and
+        setting it up costs more than the queries of a small request."""
         database = getattr(self._local, "db", None)
         if database is None:
-            database = self._local.db = self._open()
+            database = self._spare_connection() or self._open()
+            self._local.db = database
+            self._local.hold = _ConnectionHold(database, self._spares)
         return database
+
+    def _spare_connection(self) -> sqlite_utils.Database | None:
+        try:
+            return self._spares.pop()
+        except IndexError:
+            return None
 
     def _open(self) -> sqlite_utils.Database:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -113,6 +124,7 @@ class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, DeviceQue
         with self._databases_lock:
             databases = list(self._databases)
             self._databases = weakref.WeakSet()
+            self._spares = []  # a hold dropped later gives its (closed) connection to the old list
         for database in databases:
             database.close()
         self._local = threading.local()
@@ -360,3 +372,21 @@ def _flush_at_exit(store_ref: weakref.ref) -> None:
             store.flush_cloud_calls()
         except Exception:  # exiting: nothing more to do than say so
             logger.exception("cloud-call log rows not written at exit")
+
+
+class _ConnectionHold:
+    """A thread's hold on its connection, kept in the thread's locals: when the thread ends its
+    locals go, and the connection goes to the spares for the next new thread (rolled back first
+    if the thread left a transaction open)."""
+
+    def __init__(self, database: sqlite_utils.Database, spares: list) -> None:
+        weakref.finalize(self, _give_back, database, spares)
+
+
+def _give_back(database: sqlite_utils.Database, spares: list) -> None:
+    try:
+        if database.conn.in_transaction:
+            database.conn.rollback()
+    except sqlite3.Error:  # closed by Store.close(): nothing to keep
+        return
+    spares.append(database)

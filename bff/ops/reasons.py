@@ -17,6 +17,7 @@ BY_ERROR_TYPE = {
     "AlreadyExists": "It was already there: nothing to do",
     "RateLimited": "Too many requests: the cloud asked us to slow down",
     "Unauthorized": "The token or the client credentials were not accepted",
+    "ApiUserNotAllowed": "The product's API user lacks a permission (scope) for this: give it the scope named here",
 }
 BY_PHRASE = {
     "belongs to someone else": BY_ERROR_TYPE["DeviceOwnedByOther"],

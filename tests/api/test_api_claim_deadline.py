@@ -4,16 +4,12 @@ the claim, once (the claim's lease), as SMS does (tests/sms/test_sms_slow_cloud.
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bff import labels
-from bff.api.claim_runs import EXTENSION
-from bff.wiring import get_services
 
 from tests.support import LABEL_KEY, PHONE
-from tests.support.api_client import ApiClient, sign_in_by_api
+from tests.support.api_client import api_with_deadline, timed_claim
 from tests.support.polling import wait_for
 
 HANG = 3.0  # seconds the cloud takes to answer the claim
@@ -23,20 +19,12 @@ CLAIM_CALL = {"path": "/v1/devices", "method": "POST"}
 
 @pytest.fixture
 def slow_api(app_factory, checker):
-    app = app_factory(API_REPLY_DEADLINE=DEADLINE)
-    client = ApiClient(app.test_client(), checker)
-    client.services = get_services(app)
-    client.token = sign_in_by_api(client, client.services.sms, PHONE)
-    yield client
-    runs = app.extensions.get(EXTENSION)
-    if runs is not None:
-        runs.close(wait=True)
+    with api_with_deadline(app_factory, checker, DEADLINE, PHONE) as client:
+        yield client
 
 
 def _claim(api, device_id: str):
-    started = time.monotonic()
-    response = api.post("/api/v1/claims", {"device_id": device_id, "tag": labels.qr_tag(LABEL_KEY, device_id)})
-    return response, time.monotonic() - started
+    return timed_claim(api, device_id, LABEL_KEY)
 
 
 def test_the_default_deadline_is_two_seconds(app):

@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 
 from bff import create_app, labels
 
-from tests.support.pages import attributes, csrf_token, landing_path, page_text
+from tests.support.pages import attributes, claim, csrf_token, landing_path, page_text
 
 
 def test_console_shows_every_demo_device_with_its_label(client, control, demo):
@@ -119,3 +119,10 @@ def _svg_matrix(svg: str) -> Image.Image:
         x, y, width = int(x), int(y), int(width)
         draw.rectangle([x * scale, y * scale, (x + width) * scale - 1, (y + 1) * scale - 1], fill=0)
     return image
+
+
+def test_console_shows_a_claimed_device_as_claimed_in_either_mode(client, member, online_device, ownership_mode):
+    claim(member, online_device, follow=True)
+
+    block = re.search(rf'id="device-{online_device}".*?</li>', client.get("/console").get_data(as_text=True), re.S)
+    assert "Claimed" in block.group(0) and "Free" not in block.group(0)  # product mode: bff's owner, not the cloud's

@@ -62,3 +62,4 @@ def test_health_and_failures_counts_include_waiting_calls(store):
                          product_key="widget", at=time.time())
 
     assert store.count_failed_calls(product_key="widget", since=time.time() - 60) == 1
+

@@ -261,3 +261,20 @@ def test_heartbeats(store):
 ])
 def test_redact(text, expected):
     assert redact(text) == expected
+
+
+def test_a_new_thread_takes_the_connection_a_finished_thread_left(store):
+    import threading
+
+    seen = []
+
+    def request() -> None:
+        seen.append(id(store.db.conn))
+        store.query("SELECT 1")
+
+    for _ in range(3):  # one after another, as a development server's request threads
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+
+    assert len(set(seen)) == 1

@@ -64,6 +64,8 @@ def test_a_rate_limited_call_and_a_time_out_read_plainly(desk, services, control
     (503, "CloudUnavailable (HTTP 503) from GET /v1/x", "The cloud had trouble (a server error); it usually passes, bff retries"),
     (404, "NotFound (HTTP 404) from GET /v1/x", "The cloud does not know what we asked for"),
     (418, "BadRequest (HTTP 418) from GET /v1/x", "Failed: see the cloud's words and its reply"),
+    (400, "ApiUserNotAllowed (HTTP 400) from GET /v1/products/p/devices/x (the API user needs the scope devices:get)",
+     "The product's API user lacks a permission (scope) for this: give it the scope named here"),
 ])
 def test_plain_reasons(status, error, reason):
     assert plain_reason(status, error) == reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bff.ownership import OwnershipService
 from bff.ownership.lifecycle import LifecycleService
 
 from tests.ownership.helpers import PUBLIC_URL, THIRD_PHONE
@@ -29,3 +30,15 @@ def owns(claims):
         assert claim.state == "claimed", claim
         return device_id
     return claim
+
+
+@pytest.fixture
+def desk(accounts):
+    """A support operator (the actor of every fix)."""
+    return accounts.create_operator("desk", "correct horse battery", role="support", phone="+12015550182")
+
+
+@pytest.fixture
+def ownership(store, particle, claims, sms, audit, accounts, clock) -> OwnershipService:
+    """Operators' fixes (release, give, re-read) over the test's store and sandbox."""
+    return OwnershipService(store, particle, claims, claims.devices, sms, audit, accounts, clock)

@@ -8,11 +8,6 @@ from tests.ownership.helpers import THIRD_PHONE, bff_owner, cloud_owner, events_
 from tests.support import OTHER_PHONE, PHONE
 
 
-@pytest.fixture
-def desk(accounts):
-    return accounts.create_operator("desk", "correct horse battery", role="support", phone="+12015550182")
-
-
 # -- ask the owner ---------------------------------------------------------------------------------
 
 

@@ -9,23 +9,11 @@ import pytest
 
 from bff.config import CUSTOMERS_MODE, PRODUCT_MODE
 from bff.imports.rebuild import Rebuild
-from bff.ownership import OwnershipService
 from bff.particle.sandbox_link import products_from_demo_info
 from bff.worker import Worker
 
 from tests.ownership.helpers import cloud_owner
 from tests.support import OTHER_PHONE
-
-
-@pytest.fixture
-def desk(accounts):
-    """A support operator (the actor of every fix)."""
-    return accounts.create_operator("desk", "correct horse battery", role="support", phone="+12015550182")
-
-
-@pytest.fixture
-def ownership(store, particle, claims, sms, audit, accounts, clock) -> OwnershipService:
-    return OwnershipService(store, particle, claims, claims.devices, sms, audit, accounts, clock)
 
 
 # -- remove, give, share ---------------------------------------------------------------------------------

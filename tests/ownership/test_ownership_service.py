@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bff import errors
-from bff.ownership import OwnershipService
 from tests.support import OTHER_PHONE
 
 NEW_PHONE = "+12015550177"
-
-
-@pytest.fixture
-def desk(accounts):
-    """A support operator (the actor of every fix)."""
-    return accounts.create_operator("desk", "correct horse battery", role="support", phone="+12015550182")
-
-
-@pytest.fixture
-def ownership(store, particle, claims, sms, audit, accounts, clock) -> OwnershipService:
-    return OwnershipService(store, particle, claims, claims.devices, sms, audit, accounts, clock)
 
 
 def cloud_owner(control, device_id):

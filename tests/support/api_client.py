@@ -5,6 +5,8 @@ be documented for the operation, the body must match its schema), and the phone 
 from __future__ import annotations
 
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import jsonschema_rs
@@ -103,3 +105,29 @@ def sign_in_by_api(api: ApiClient, sms, phone: str, name: str | None = None) -> 
     signed_in = api.post("/api/v1/sign-in", body, token="")
     assert signed_in.status_code == 201, signed_in.get_json()
     return signed_in.get_json()["token"]
+
+
+@contextmanager
+def api_with_deadline(app_factory, checker: OpenApiChecker, deadline: float, phone: str):
+    """An ApiClient signed in as `phone` on an app whose `POST /api/v1/claims` waits at most
+    `deadline` seconds for the cloud (`.app`, `.services` at hand); its claim runs end with it."""
+    from bff.api.claim_runs import EXTENSION
+    from bff.wiring import get_services
+
+    app = app_factory(API_REPLY_DEADLINE=deadline)
+    client = ApiClient(app.test_client(), checker)
+    client.app, client.services = app, get_services(app)
+    client.token = sign_in_by_api(client, client.services.sms, phone)
+    yield client
+    runs = app.extensions.get(EXTENSION)
+    if runs is not None:
+        runs.close(wait=True)
+
+
+def timed_claim(api: ApiClient, device_id: str, label_key: str):
+    """`POST /api/v1/claims` with the device's QR tag: (the response, seconds it took)."""
+    from bff import labels
+
+    started = time.monotonic()
+    response = api.post("/api/v1/claims", {"device_id": device_id, "tag": labels.qr_tag(label_key, device_id)})
+    return response, time.monotonic() - started

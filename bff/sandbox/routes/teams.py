@@ -49,10 +49,7 @@ def create_product_api_user(product_key: str):
     with store().write() as state:
         now = store().now()
         product = _administered_product(state, authenticate(state, now), product_key)
-        body = _api_user_body()
-        user = api_users.create(state, now, api_users.friendly_name_of(body.get("friendly_name")),
-                                api_users.parse_scopes(body.get("scopes")), product_id=product.id)
-        return jsonify({"ok": True, "created": api_users.created_json(user)})
+        return _create_api_user(state, now, product_id=product.id)
 
 
 @bp.put("/v1/products/<product_key>/team/<username>")
@@ -111,10 +108,7 @@ def create_org_api_user(org_key: str):
     with store().write() as state:
         now = store().now()
         org = _administered_org(state, authenticate(state, now), org_key)
-        body = _api_user_body()
-        user = api_users.create(state, now, api_users.friendly_name_of(body.get("friendly_name")),
-                                api_users.parse_scopes(body.get("scopes")), org_id=org.id)
-        return jsonify({"ok": True, "created": api_users.created_json(user)})
+        return _create_api_user(state, now, org_id=org.id)
 
 
 @bp.put("/v1/orgs/<org_key>/team/<username>")
@@ -161,6 +155,15 @@ def _in_every_product(products: list[int], org: Org) -> bool:
 
 
 # -- shared --------------------------------------------------------------------------------
+def _create_api_user(state, now: float, **owner):
+    """An API user of the product or org named in `owner`, from the request's friendly_name and
+    scopes: Particle's `{"ok": true, "created": {...}}`."""
+    body = _api_user_body()
+    user = api_users.create(state, now, api_users.friendly_name_of(body.get("friendly_name")),
+                            api_users.parse_scopes(body.get("scopes")), **owner)
+    return jsonify({"ok": True, "created": api_users.created_json(user)})
+
+
 def _api_user_body() -> dict:
     """The create body; CHOICE: team invitations (`username` without `friendly_name`) are not
     simulated -> 400."""
