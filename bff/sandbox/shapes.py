@@ -67,10 +67,8 @@ def _product_fields(device: Device) -> dict:
 
 
 def customer_devices(state: State, customer: Customer) -> list[Device]:
-    """The devices a customer owns."""
-    return [d for d in state.devices.values()
-            if d.owner_kind == "customer" and d.owner == customer.username
-            and d.product_id == customer.product_id]
+    """The devices a customer owns (from the owner index: no walk over the whole fleet)."""
+    return state.devices_owned_by(("customer", customer.product_id, customer.username))
 
 
 def customer_json(state: State, customer: Customer) -> dict:
