@@ -76,7 +76,6 @@ class Worker:
         self.imports = getattr(services, "imports", None)  # import batches (bff/imports/)
         self.webhooks = getattr(services, "webhooks", None)  # events to the product creator's endpoints
         self.lifecycle = getattr(services, "lifecycle", None)  # moves, offers (bff/ownership/lifecycle.py)
-        self.modes = getattr(services, "modes", None)  # ownership modes: whose owners count (bff/ownership/modes.py)
         if self.setup is not None:
             self.online_handlers.append(self.setup.device_online)
         self.new_devices = NewDevices(self.devices)
@@ -291,7 +290,7 @@ class Worker:
     def _takes_cloud_owners(self, product_key: str) -> bool:
         """The cloud's owners are taken in customers mode only: in product mode bff's record is the
         owner and the cloud's is None (bff/ownership/modes.py)."""
-        return self.modes is None or self.modes.takes_cloud_owners(product_key)
+        return self.particle.takes_cloud_owners(product_key)
 
 
 class NewDevices:

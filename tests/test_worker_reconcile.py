@@ -37,6 +37,10 @@ class PagedCloud:
         self.list_calls: list[dict] = []
         self.on_page = lambda product_key, served: None
 
+    @staticmethod
+    def takes_cloud_owners(product_key: str) -> bool:  # customers mode: the cloud's owners count
+        return True
+
     def product_keys(self) -> list[str]:
         return list(self.sizes)
 
@@ -187,6 +191,10 @@ class LiveListCloud:
         self.connected = {f"{index:024x}": None for index in range(count)}  # device ID -> last connection
         self.pages_served = 0
 
+    @staticmethod
+    def takes_cloud_owners(product_key: str) -> bool:  # customers mode: the cloud's owners count
+        return True
+
     def product_keys(self) -> list[str]:
         return ["live-product"]
 
@@ -248,15 +256,18 @@ def test_unchanged_devices_are_not_written_again(paged_services, store, clock):
     assert store.device(changed)["name"] == "renamed"
 
 
-def test_a_pass_with_nothing_changed_takes_no_write_lock(paged_services, store, clock):
+def test_a_pass_with_nothing_changed_takes_no_write_lock(paged_services, store, clock, monkeypatch):
     worker = Worker(paged_services, clock=clock, heartbeat_seconds=3600)  # its one beat before the lock
     worker.reconcile()
+    transaction, entered = store.transaction, []
+    monkeypatch.setattr(store, "transaction", lambda: entered.append(1) or transaction())
     other = sqlite3.connect(store.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # a claim in another process holds the write lock throughout
     try:
         started = time.monotonic()
         assert worker.reconcile() is True
         assert time.monotonic() - started < 5  # never waited for the lock (the busy timeout is 10 s)
+        assert entered == []  # not even asked for it
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -67,6 +67,12 @@ class CloudWait:
         self._last_in_time = float("-inf")  # when a wait last ended in time
 
     @property
+    def waiting(self) -> int:
+        """How many waits are going on now (each begun and not yet ended or cancelled)."""
+        with self._lock:
+            return len(self._waits)
+
+    @property
     def state(self) -> str:
         """"closed", "open" or "half-open" (the cool-down has passed: the next request probes)."""
         with self._lock:

@@ -235,12 +235,8 @@ class ClaimsService(ProofChecks, ClaimFixes):
         username = self.particle.ensure_customer(product_key, row["user_id"])
         already_owned = self.devices.owner(device_id) == username
         self.particle.claim_device(product_key, username, device_id)
-        outcome = "already_yours" if already_owned else "claimed"
         with self.store.transaction():  # the device, the claim's end and its event: all or none
-            self.store.upsert_device(device_id, owner=username, now=self.clock())
-            self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
-            if outcome == "claimed":  # already the person's in bff: nothing changed, no event
-                self._emit("device.claimed", row)
+            self._finish_claim(row, username, already_owned=already_owned)
 
     def _record_owner_in_bff(self, row: dict) -> None:
         """Product mode (README "Ownership modes"): one read of the product device shows it is in
@@ -255,14 +251,19 @@ class ClaimsService(ProofChecks, ClaimFixes):
             raise errors.DeviceNotInProduct(f"{device_id} is {barred} in {product_key}")
         owner = self.particle.owner_name(product_key, row["user_id"])
         with self.store.transaction():  # the owner checked and written, the claim's end, its event
-            recorded = (self.store.device(device_id) or {}).get("owner")
+            recorded = self.devices.owner(device_id)
             if recorded not in (None, owner):
                 raise errors.DeviceOwnedByOther(f"bff records another owner of {device_id} ({product_key}: product mode)")
-            self.store.upsert_device(device_id, owner=owner, online=device.get("online"), now=self.clock())
-            outcome = "already_yours" if recorded == owner else "claimed"
-            self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
-            if outcome == "claimed":
-                self._emit("device.claimed", row)
+            self._finish_claim(row, owner, already_owned=recorded == owner, online=device.get("online"))
+
+    def _finish_claim(self, row: dict, owner: str, *, already_owned: bool, **device_fields) -> None:
+        """The device's owner, the claim's end and (unless the device was already the person's in
+        bff: nothing changed) its event; inside the caller's transaction."""
+        outcome = "already_yours" if already_owned else "claimed"
+        self.store.upsert_device(row["device_id"], owner=owner, now=self.clock(), **device_fields)
+        self.store.update_claim(row["id"], state="claimed", outcome=outcome, now=self.clock())
+        if outcome == "claimed":
+            self._emit("device.claimed", row)
 
     def _record_failure(self, row: dict, error: errors.BffError) -> None:
         now = self.clock()

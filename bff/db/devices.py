@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from bff.db.transactions import now_or
+from bff.db.transactions import now_or, rows_for_ids
 
 DEVICE_COLUMNS = (
     "product_key", "platform_id", "name", "serial_number", "iccid", "imei", "owner",
     "online", "last_seen_at",
 )
-_IDS_PER_QUERY = 500  # well under SQLite's limit on parameters
 
 
 class DeviceQueries:
@@ -40,8 +39,8 @@ class DeviceQueries:
         with self.transaction():
             for device_id, fields in changed:
                 cursor = self.db.execute(
-                    _upsert_if_changed(list(fields)),
-                    [device_id, *(_stored_value(name, value) for name, value in fields.items()), stamp, stamp],
+                    device_upsert_sql(list(fields), only_if_changed=True),
+                    [device_id, *(stored_value(name, value) for name, value in fields.items()), stamp, stamp],
                 )
                 if cursor.rowcount:
                     written.add(device_id)
@@ -52,12 +51,8 @@ class DeviceQueries:
 
     def _devices_in(self, device_ids: list[str], columns: str, condition: str = "") -> list[dict]:
         """`columns` of the devices among `device_ids` (and `condition`), read in chunks."""
-        rows = []
-        for start in range(0, len(device_ids), _IDS_PER_QUERY):
-            chunk = device_ids[start:start + _IDS_PER_QUERY]
-            rows += self.query(f"SELECT {columns} FROM devices WHERE device_id IN "
-                               f"({', '.join('?' * len(chunk))}) {condition}", chunk)
-        return rows
+        return rows_for_ids(self.query, f"SELECT {columns} FROM devices WHERE device_id IN ({{}}) {condition}",
+                            device_ids)
 
 
 def check_device_fields(fields: dict) -> None:
@@ -67,23 +62,26 @@ def check_device_fields(fields: dict) -> None:
         raise ValueError(f"unknown device fields: {sorted(unknown)}")
 
 
-def _upsert_if_changed(names: list[str]) -> str:
-    """The INSERT of a device with `names` that, for a known device, updates it only when one of
-    them differs (so an unchanged row is not written and keeps its `updated_at`)."""
+def device_upsert_sql(names: list[str], *, only_if_changed: bool) -> str:
+    """The INSERT of a device with the fields `names` that updates a known device: always
+    (`updated_at` moves), or `only_if_changed` one of them differs (an unchanged row is not written
+    and keeps its `updated_at`)."""
     columns = ["device_id", *names, "created_at", "updated_at"]
     insert = f"INSERT INTO devices ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-    if not names:
+    if only_if_changed and not names:
         return insert + "ON CONFLICT (device_id) DO NOTHING"
-    return (insert + "ON CONFLICT (device_id) DO UPDATE SET "
-            + ", ".join(f"{name} = excluded.{name}" for name in [*names, "updated_at"])
-            + " WHERE " + " OR ".join(f"devices.{name} IS NOT excluded.{name}" for name in names))
+    update = insert + "ON CONFLICT (device_id) DO UPDATE SET " + ", ".join(
+        f"{name} = excluded.{name}" for name in [*names, "updated_at"])
+    if not only_if_changed:
+        return update
+    return update + " WHERE " + " OR ".join(f"devices.{name} IS NOT excluded.{name}" for name in names)
 
 
-def _stored_value(name: str, value):
+def stored_value(name: str, value):
     """A device field as the devices table keeps it (`online`: 1, 0 or NULL)."""
     return int(bool(value)) if name == "online" and value is not None else value
 
 
 def _differs(stored: dict | None, fields: dict) -> bool:
     """Whether writing `fields` would change the stored row (a missing row always differs)."""
-    return stored is None or any(stored.get(name) != _stored_value(name, value) for name, value in fields.items())
+    return stored is None or any(stored.get(name) != stored_value(name, value) for name, value in fields.items())

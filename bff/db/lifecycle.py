@@ -7,11 +7,10 @@ sees `True`.
 """
 from __future__ import annotations
 
-from bff.db.transactions import first_row, now_or
+from bff.db.transactions import first_row, now_or, rows_for_ids
 
 OPEN_MOVE_STATES = ("requested", "released")
 _OPEN_MOVE = "state IN ('requested', 'released')"
-IN_LIST_LIMIT = 500  # devices per IN (...) list (SQLite allows 32,766 variables; pages show far fewer)
 
 
 class LifecycleQueries:
@@ -119,7 +118,7 @@ class LifecycleQueries:
                                   [device_id.lower()]))
 
     def open_offers_of_devices(self, device_ids: list[str]) -> list[dict]:
-        """`open_offers_of_device` for many devices in one query per IN_LIST_LIMIT devices."""
+        """`open_offers_of_device` for many devices in one query per IN_LIST_LIMIT devices (bff/db/transactions.py)."""
         return self._rows_for_devices("SELECT * FROM offers WHERE state = 'open' AND device_id IN ({}) ORDER BY id",
                                       device_ids)
 
@@ -217,18 +216,13 @@ class LifecycleQueries:
                                   [device_id.lower()]))
 
     def live_shares_of_devices(self, device_ids: list[str]) -> list[dict]:
-        """`live_shares_of_device` for many devices in one query per IN_LIST_LIMIT devices."""
+        """`live_shares_of_device` for many devices in one query per IN_LIST_LIMIT devices (bff/db/transactions.py)."""
         return self._rows_for_devices("SELECT * FROM shares WHERE ended_at IS NULL AND device_id IN ({}) ORDER BY id",
                                       device_ids)
 
     def _rows_for_devices(self, sql: str, device_ids: list[str]) -> list[dict]:
-        """Rows of `sql` (its `IN ({})` filled with placeholders) for every device, in chunks."""
-        ids = [device_id.lower() for device_id in device_ids]
-        rows: list[dict] = []
-        for start in range(0, len(ids), IN_LIST_LIMIT):
-            chunk = ids[start:start + IN_LIST_LIMIT]
-            rows.extend(self.query(sql.format(", ".join("?" * len(chunk))), chunk))
-        return rows
+        """Rows of `sql` (its `IN ({})` taking the IDs) for every device (`rows_for_ids`)."""
+        return rows_for_ids(self.query, sql, [device_id.lower() for device_id in device_ids])
 
     def end_share(self, share_id: int, *, now: float | None = None) -> bool:
         cursor = self.db.execute("UPDATE shares SET ended_at = ? WHERE id = ? AND ended_at IS NULL",

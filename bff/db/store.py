@@ -28,7 +28,7 @@ from bff.db.accounts import AccountQueries
 from bff.db.calls import CallLogBuffer, CallQueries
 from bff.db.claims import ClaimQueries
 from bff.db.console import ConsoleQueries
-from bff.db.devices import DeviceQueries, check_device_fields
+from bff.db.devices import DeviceQueries, check_device_fields, device_upsert_sql, stored_value
 from bff.db.field import FieldQueries
 from bff.db.imports import ImportQueries
 from bff.db.lifecycle import LifecycleQueries
@@ -309,16 +309,10 @@ class Store(AccountQueries, CallQueries, ClaimQueries, ConsoleQueries, DeviceQue
     def upsert_device(self, device_id: str, *, now: float | None = None, **fields) -> None:
         """Create or update a known device; only the fields given change (DEVICE_COLUMNS, bff/db/devices.py)."""
         check_device_fields(fields)
-        if "online" in fields and fields["online"] is not None:
-            fields["online"] = int(bool(fields["online"]))
         stamp = now_or(now)
-        columns = ["device_id", *fields, "created_at", "updated_at"]
-        updates = ", ".join(f"{name} = excluded.{name}" for name in [*fields, "updated_at"])
-        self.db.execute(
-            f"INSERT INTO devices ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT (device_id) DO UPDATE SET {updates}",
-            [device_id.lower(), *fields.values(), stamp, stamp],
-        )
+        self.db.execute(device_upsert_sql(list(fields), only_if_changed=False),
+                        [device_id.lower(), *(stored_value(name, value) for name, value in fields.items()),
+                         stamp, stamp])
 
     def device(self, device_id: str) -> dict | None:
         return first_row(self.query("SELECT * FROM devices WHERE device_id = ?", [device_id.lower()]))

@@ -10,6 +10,19 @@ def now_or(now: float | None) -> float:
     return time.time() if now is None else now
 
 
+IN_LIST_LIMIT = 500  # IDs in one `IN (...)` list: well under SQLite's limit on parameters
+
+
+def rows_for_ids(query, sql: str, ids: list) -> list[dict]:
+    """The rows of `sql` (a SELECT whose `IN ({})` takes the IDs) for every ID, `query`-ing
+    IN_LIST_LIMIT IDs at a time."""
+    rows: list[dict] = []
+    for start in range(0, len(ids), IN_LIST_LIMIT):
+        chunk = ids[start:start + IN_LIST_LIMIT]
+        rows.extend(query(sql.format(", ".join("?" * len(chunk))), chunk))
+    return rows
+
+
 def first_row(rows) -> dict | None:
     """The first row of a query (None if there is none).
 

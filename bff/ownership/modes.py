@@ -109,11 +109,6 @@ class OwnershipModes:
         self.audit = audit
         self.clock = clock
 
-    def takes_cloud_owners(self, product_key: str) -> bool:
-        """Whether the worker's reconcile may take the cloud's owners of the product's devices (see
-        `ParticleCloud.takes_cloud_owners`: customers mode, with the data in it too)."""
-        return self.particle.takes_cloud_owners(product_key)
-
     def recorded(self, product_key: str) -> str:
         """The mode the product's data is in (never recorded: customers)."""
         return self.store.recorded_mode(product_key) or CUSTOMERS_MODE

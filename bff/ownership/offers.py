@@ -154,13 +154,18 @@ class OfferBook:
             raise errors.SharedUserOnly(f"person {person_id} shares {row['device_id']}, not its owner")
         raise errors.NotTheOwner(f"person {person_id} does not own {row['device_id']}")
 
-    def _other_person(self, user, phone: str):
-        """The person of `phone` (made if new); refuses an invalid number and the person's own."""
+    def recipient_number(self, user, phone: str) -> str:
+        """`phone` as the number to give or share with (E.164); refuses an invalid number and the
+        person's own (channels ask before they show a confirmation)."""
         number = e164_or_normalized(phone, self.accounts.default_region)  # raises InvalidPhoneNumber
         own = getattr(user, "phone", None) or (self.store.user(user_id_of(user)) or {}).get("phone")
         if own and number == own:
             raise errors.OwnNumber(f"person {user_id_of(user)} gave their own number")
-        person = self.accounts.user_for_phone(number)
+        return number
+
+    def _other_person(self, user, phone: str):
+        """The person of `phone` (made if new); refuses an invalid number and the person's own."""
+        person = self.accounts.user_for_phone(self.recipient_number(user, phone))
         if person.id == user_id_of(user):
             raise errors.OwnNumber(f"person {person.id} gave their own number")
         return person

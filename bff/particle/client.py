@@ -29,11 +29,10 @@ from urllib.parse import quote
 import requests
 
 from bff.config import ProductCredentials
+from bff.device_ids import normalize_device_id
 from bff.errors import (
-    BadRequest,
     CloudUnavailable,
     InvalidDeviceId,
-    NotFound,
     ProductNotConfigured,
     SerialNotFound,
     Unauthorized,
@@ -55,7 +54,6 @@ from bff.particle.replies import (
     claim_outcome,
     cloud_error,
     json_body,
-    normalize_device_id,
 )
 
 __all__ = [

@@ -17,8 +17,8 @@ owners may be copied into bff.
 """
 from __future__ import annotations
 
-from bff.config import CUSTOMERS_MODE, PRODUCT_MODE
-from bff.errors import AlreadyExists, NeedsCustomersMode
+from bff.config import CUSTOMERS_MODE
+from bff.errors import AlreadyExists
 from bff.particle.customers import derived_customer_username, new_customer_username
 from bff.particle.paths import DEVICES_PER_PAGE, product_path
 from bff.particle.replies import Token, json_body
@@ -93,9 +93,7 @@ class OwnerNames:
 
     def _create_customer(self, product_key: str, username: str) -> None:
         """`POST /v1/products/:p/customers` (two-legged); caches the token the reply carries."""
-        creds = self.credentials(product_key)
-        if creds.mode == PRODUCT_MODE:
-            raise NeedsCustomersMode(f"{product_key} is in product mode: bff makes no cloud customers")
+        creds = self.credentials(product_key)  # its callers checked customers mode (ensure_customer, tokens)
         try:
             response = self.http.request(
                 "POST", product_path(product_key, "customers"),

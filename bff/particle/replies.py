@@ -16,7 +16,6 @@ from typing import Any
 
 import requests
 
-from bff.device_ids import normalize_device_id
 from bff.errors import (
     AlreadyExists,
     BadRequest,
@@ -27,7 +26,6 @@ from bff.errors import (
     DeviceOffline,
     DeviceOwnedByOther,
     Forbidden,
-    InvalidDeviceId,
     NotFound,
     RateLimited,
     Unauthorized,

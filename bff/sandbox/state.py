@@ -158,10 +158,6 @@ class State:
         text = str(key or "").strip()
         return self.orgs.get(text) or next((o for o in self.orgs.values() if o.slug == text), None)
 
-    def org_of(self, product_id: int | None) -> Org | None:
-        """The org a product belongs to, if any."""
-        return next((o for o in self.orgs.values() if product_id in o.products), None)
-
     def product_devices(self, product_id: int) -> dict[str, Device]:
         """The devices of a product by ID (read only: a view of the look-up)."""
         return self.indexes.devices_by_product.lookup(self.devices.values(), product_id)

@@ -101,8 +101,7 @@ def _owned_with_phone(sender: Sender, command: Command, how: str) -> tuple[str, 
         raise errors.InvalidPhoneNumber(f"{command.verb}: no valid phone number at the end")
     device, phone = next(((device, phone) for device, phone in valid
                           if resolves(sender.services, sender.user.id, device)), valid[0])
-    if phone == sender.phone:
-        raise errors.OwnNumber(f"person {sender.user.id} gave their own number")
+    phone = sender.services.lifecycle.recipient_number(sender.user, phone)  # refuses the sender's own
     return (*_owned(sender, device, how), phone)
 
 

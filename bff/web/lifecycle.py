@@ -15,7 +15,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from bff import errors
-from bff.accounts.phones import e164_or_normalized, pretty_phone
+from bff.accounts.phones import pretty_phone
 from bff.web.errors import status_and_code
 from bff.web.login import guesser
 from bff.web.refusals import refused_page
@@ -98,9 +98,7 @@ def give(device_id: str):
     device = _owned(device_id)
     phone = request.form.get("phone", "")[:PHONE_MAX]
     try:
-        number = e164_or_normalized(phone, get_services().accounts.default_region)
-        if number == current_user.phone:
-            raise errors.OwnNumber(f"person {current_user.id} typed their own number")
+        number = get_services().lifecycle.recipient_number(current_user, phone)
         if request.form.get("confirm") != "yes":
             return render_template("web/device_give_confirm.html", device=device, phone=number,
                                    shown=pretty_phone(number))
@@ -125,7 +123,7 @@ def share(device_id: str):
     device = _owned(device_id)
     phone = request.form.get("phone", "")[:PHONE_MAX]
     try:
-        number = e164_or_normalized(phone, get_services().accounts.default_region)
+        number = get_services().lifecycle.recipient_number(current_user, phone)
         get_services().lifecycle.share(current_user, device.device_id, number, channel="web")
     except errors.BffError as error:
         return render_template("web/device_share.html", device=device, phone=phone, problem=web_error(error)), \

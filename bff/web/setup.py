@@ -54,11 +54,8 @@ def start():
 def _start_page(setup, *, problem: errors.BffError | None = None, status: int = 200):
     """The products a setup code is for, those set up over Bluetooth and those in product mode
     (each told how to add their devices instead)."""
-    codeless = setup.codeless_products()
-    codeless_notice = (errors.WifiSetupNeedsCustomers(product=" and ".join(p.name for p in codeless), web=True,
-                                                      several=len(codeless) > 1) if codeless else None)
     return render_template("setup/start.html", products=setup.wifi_products(), ble_products=setup.ble_products(),
-                           codeless_notice=codeless_notice, problem=problem), status
+                           codeless_notice=setup.codeless_notice(), problem=problem), status
 
 
 @bp.post("/codes")

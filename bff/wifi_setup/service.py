@@ -172,6 +172,13 @@ class SetupService:
         return [product for product in self._all_products()
                 if product.platform_id in SOFTAP_SETUP and not self.particle.owners_in_cloud(product.key)]
 
+    def codeless_notice(self) -> errors.WifiSetupNeedsCustomers | None:
+        """What the start page says of the products in product mode (None when there are none)."""
+        codeless = self.codeless_products()
+        if not codeless:
+            return None
+        return errors.WifiSetupNeedsCustomers(product=_names(codeless), web=True, several=len(codeless) > 1)
+
     def ble_products(self) -> list[WifiProduct]:
         """The configured products of Wi-Fi devices set up over Bluetooth: no setup code for them."""
         return [product for product in self._all_products() if product.platform_id in BLE_SETUP]

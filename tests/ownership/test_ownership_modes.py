@@ -10,6 +10,7 @@ import pytest
 from bff.config import CUSTOMERS_MODE, PRODUCT_MODE
 from bff.imports.rebuild import Rebuild
 from bff.particle.sandbox_link import products_from_demo_info
+from bff.wiring import get_services
 from bff.worker import Worker
 
 from tests.ownership.helpers import cloud_owner
@@ -175,9 +176,10 @@ def test_product_to_customers_claims_each_device_for_its_owner(configured, perso
     assert "Not finished" in first.output and store.recorded_mode(electron["slug"]) == PRODUCT_MODE
     username = store.shadow_customer(person.id, electron["slug"])["username"]
     assert cloud_owner(control, online) == username == store.device(offline)["owner"]
+    Worker(get_services(app)).reconcile_product(electron["slug"])  # the switch is not finished: the
+    assert store.device(offline)["owner"] == username             # cloud's empty owner is not taken
 
     control.power(offline, True)
-    from bff.wiring import get_services
     get_services(app).claims.device_online(electron["slug"], offline)  # what the worker does
     again = set_mode(app, electron["slug"], "customers")
 

@@ -239,4 +239,5 @@ def test_texts_without_room_teach_the_breaker_nothing(burst_app, burst_phone, bu
         reply = burst_phone.text(f"CLAIM {code}")
         assert reply.text == texts.WORKING and reply.seconds < AT_ONCE
     assert inbox.cloud_wait.state == "closed"
+    assert inbox.cloud_wait.waiting == 0  # each begun wait was given back, none left to count as stalled
     assert [claim.state for claim in claims_of(burst_services)] == ["requested"] * 3
