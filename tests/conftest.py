@@ -130,8 +130,11 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def sandbox_server():
-    """The sandbox cloud, started once on 127.0.0.1 with an ephemeral port."""
-    cloud = SandboxCloud()
+    """The sandbox cloud, started once on 127.0.0.1 with an ephemeral port. Its streams' keep-alive
+    (2 s) is shorter than the test workers' silence timeout (5 s): with Particle's 9 s the streams
+    would reconnect every 5 s and an event sent in that gap would be lost, as it would be by the
+    real cloud."""
+    cloud = SandboxCloud(sse_keepalive=2.0)
     cloud.start(host="127.0.0.1", port=0)
     yield cloud
     cloud.stop()
