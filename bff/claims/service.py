@@ -33,6 +33,7 @@ from bff.devices import DeviceService, DeviceView
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30.0  # one attempt (a few cloud calls with time-outs) ends well within this
+ATTEMPT_POLL_SECONDS = 0.05  # how often `attempt_and_wait` looks whether another's attempt has ended
 OFFLINE_RETRY_SECONDS = (60.0, 3600.0)  # a waiting claim is retried from 1 min, doubling to 1 h
 TROUBLE_RETRY_SECONDS = (5.0, 600.0)  # cloud trouble: from 5 s, doubling to 10 min
 WAIT_LIMIT_SECONDS = 30 * 24 * 3600  # after a month of waiting the claim fails (operators can retry)
@@ -158,9 +159,11 @@ class ClaimsService(ProofChecks, ClaimFixes):
 
     def outcome_for(self, claim: Claim, *, asked_at: float) -> str:
         """The claim's outcome as the answer to a request made at `asked_at`: a success recorded
-        before the request (a repeat: the device was already the person's) is "already_yours"."""
+        before the request (a repeat: the device was already the person's) is "already_yours"; one
+        that ended after it (even a claim made earlier and still open then) is "claimed"."""
         outcome = claim.outcome or claim.state
-        if outcome == "claimed" and claim.created_at < asked_at:
+        ended = claim.finished_at if claim.finished_at is not None else claim.created_at
+        if outcome == "claimed" and ended < asked_at:
             return "already_yours"
         return outcome
 
@@ -210,6 +213,24 @@ class ClaimsService(ProofChecks, ClaimFixes):
     def claims_of(self, user_id: int) -> list[Claim]:
         return [Claim.from_row(row) for row in self.store.claims_of_user(user_id)]
 
+    def claim_answering(self, user_id: int, device_id: str | None, *, asked_at: float) -> Claim | None:
+        """The person's claim of the device that answers a request made at `asked_at`: their open
+        claim, or one that ended after the request (a request run again finds its own claim)."""
+        latest = self.open_claim(user_id, device_id) if device_id else None
+        if latest is not None and (not latest.done or (latest.finished_at or 0.0) >= asked_at):
+            return latest
+        return None
+
+    def was_told(self, claim_id: int | None) -> bool:
+        """Whether the person was texted the claim's end already (by this service or a channel)."""
+        row = self.store.claim_row(claim_id) if claim_id is not None else None
+        return bool(row and row.get("notified_at"))
+
+    def take_notice(self, claim_id: int) -> bool:
+        """Claim the telling of the claim's end: True for the one caller who texts it, False if
+        someone (this service, another channel) has told the person already."""
+        return self.store.mark_claim_notified(claim_id, now=self.clock())
+
     # -- trying (request path and worker) ---------------------------------------------------------
 
     def attempt(self, claim_id: int) -> bool:
@@ -227,6 +248,19 @@ class ClaimsService(ProofChecks, ClaimFixes):
             self._record_failure(row, errors.BffError(f"unexpected: {error!r}"))
         self._notify_if_done(claim_id, told_to_wait=row["attempts"] > 1)  # an earlier attempt said "wait"
         return True
+
+    def attempt_and_wait(self, claim_id: int) -> Claim:
+        """The claim after its first attempt (made here when nobody tried it yet) or, when another
+        attempt holds its lease (the worker's retry, another process), after that one ends."""
+        claim = self.claim(claim_id)
+        if not claim.done and claim.attempts == 0:
+            self.attempt(claim_id)
+        while True:
+            row = self.store.claim_row(claim_id)
+            held = (row["leased_until"] or 0.0) - self.clock()
+            if row["state"] not in ("requested", "waiting_for_device") or held <= 0:
+                return Claim.from_row(row)
+            time.sleep(min(ATTEMPT_POLL_SECONDS, held))  # an attempt ends within its lease
 
     def _claim_in_cloud(self, row: dict) -> None:
         product_key, device_id = row["product_key"], row["device_id"]
@@ -299,7 +333,7 @@ class ClaimsService(ProofChecks, ClaimFixes):
         if not told_to_wait:
             return
         claim = self.claim(claim_id)
-        if not claim.done or not self.store.mark_claim_notified(claim_id, now=self.clock()):
+        if not claim.done or not self.take_notice(claim_id):
             return
         phone = (self.store.user(claim.user_id) or {}).get("phone")
         if phone:

@@ -20,6 +20,11 @@ _CLAIM_EXISTS = (
     "SELECT 1 FROM moves WHERE device_id = ? AND state IN ('requested', 'released') "
     "AND COALESCE(to_user_id, -1) != ?"
 )
+# a switch's claim (the owner in bff is the claimer) waits only for open claims and moves
+_SWITCH_CLAIM_BLOCKED = (
+    f"SELECT 1 FROM claims WHERE device_id = ? AND {_OPEN} UNION ALL "
+    "SELECT 1 FROM moves WHERE device_id = ? AND state IN ('requested', 'released')"
+)
 
 
 class ClaimQueries:
@@ -34,15 +39,29 @@ class ClaimQueries:
         else. Checked and written under the write lock, so concurrent requests (threads or
         processes) make one claim.
         """
+        return self._insert_open_claim(_CLAIM_EXISTS, [device_id, device_id, user_id, device_id, user_id],
+                                       [device_id, product_key, user_id, channel, actor_user_id], now=now)
+
+    def insert_switch_claim(self, *, device_id: str, product_key: str, user_id: int,
+                            now: float | None = None) -> int | None:
+        """A claim that makes the device's owner in bff its owner in the cloud too (a switch to
+        customers mode, bff/ownership/modes.py), already marked notified (the person is texted
+        nothing: nothing changes for them). None while the device has an open claim or move."""
+        return self._insert_open_claim(_SWITCH_CLAIM_BLOCKED, [device_id, device_id],
+                                       [device_id, product_key, user_id, "set-mode", None], now=now, notified=True)
+
+    def _insert_open_claim(self, blocked_sql: str, blocked_args: list, values: list, *,
+                           now: float | None, notified: bool = False) -> int | None:
+        """Insert a `requested` claim (`values`: device, product, user, channel, actor) unless
+        `blocked_sql` finds a row; one transaction."""
         stamp = now_or(now)
         with self.transaction():
-            db = self.db
-            if db.execute(_CLAIM_EXISTS, [device_id, device_id, user_id, device_id, user_id]).fetchone():
+            if self.db.execute(blocked_sql, blocked_args).fetchone():
                 return None
-            return db.execute(
+            return self.db.execute(
                 "INSERT INTO claims (device_id, product_key, user_id, channel, actor_user_id, state, "
-                "attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'requested', 0, ?, ?)",
-                [device_id, product_key, user_id, channel, actor_user_id, stamp, stamp],
+                "attempts, created_at, updated_at, notified_at) VALUES (?, ?, ?, ?, ?, 'requested', 0, ?, ?, ?)",
+                [*values, stamp, stamp, stamp if notified else None],
             ).lastrowid
 
     def claim_row(self, claim_id: int) -> dict | None:

@@ -1,5 +1,5 @@
 """SQL of the ownership modes (mixed into `bff.db.store.Store`): each product's recorded mode, its
-owned devices, the claims of a switch to customers mode (bff/ownership/modes.py)."""
+owned devices (bff/ownership/modes.py; a switch's claims are in claims.py)."""
 from __future__ import annotations
 
 from bff.db.transactions import first_row, now_or
@@ -34,22 +34,3 @@ class ModeQueries:
             "WHERE devices.product_key = ? AND devices.owner IS NOT NULL ORDER BY devices.device_id",
             [product_key],
         ))
-
-    def insert_switch_claim(self, *, device_id: str, product_key: str, user_id: int,
-                            now: float | None = None) -> int | None:
-        """A claim that makes the device's owner in bff its owner in the cloud too (a switch to
-        customers mode), already marked notified (the person is texted nothing: nothing changes
-        for them). None while the device has an open claim or move."""
-        stamp = now_or(now)
-        with self.transaction():
-            busy = self.db.execute(
-                "SELECT 1 FROM claims WHERE device_id = ? AND state IN ('requested', 'waiting_for_device') "
-                "UNION ALL SELECT 1 FROM moves WHERE device_id = ? AND state IN ('requested', 'released')",
-                [device_id, device_id]).fetchone()
-            if busy:
-                return None
-            return self.db.execute(
-                "INSERT INTO claims (device_id, product_key, user_id, channel, actor_user_id, state, attempts, "
-                "created_at, updated_at, notified_at) VALUES (?, ?, ?, 'set-mode', NULL, 'requested', 0, ?, ?, ?)",
-                [device_id, product_key, user_id, stamp, stamp, stamp],
-            ).lastrowid

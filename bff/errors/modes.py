@@ -45,8 +45,8 @@ class ApiUserNotAllowed(CloudError):
     """The cloud refused a product-mode call: the API user's token lacks the scope the call needs
     (or is not for this product). `scope` names the scope when bff knows which one it is."""
 
-    public_message = "We cannot do this right now: our link to the device cloud is missing a permission."
-    next_step = "Please try again later. If it keeps happening, contact us."
+    public_message = "This did not work: a setting on our side is wrong, not your device."
+    next_step = "We have been told. Try again later today, or contact the seller."
 
     def __init__(self, detail: str | None = None, *, scope: str | None = None, **kwargs) -> None:
         self.scope = scope

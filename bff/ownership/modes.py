@@ -7,9 +7,9 @@ the product's data is in: `customers`, its owners are cloud customers owning the
 cloud too; `product`, bff's database alone records them. A product never recorded has only known
 customers mode (the one mode before there were two).
 
-- `check` (every process at start, bff/wiring.py): a product never recorded takes its configured
-  mode when that changes nothing (customers mode, or no device has an owner yet); a recorded mode
-  that differs from the configured one is a `ModeMismatch`, logged as an error naming the command
+- `check` (every process at start, bff/wiring.py): a product takes its configured mode when that
+  changes nothing (never recorded and configured in customers mode, or no device has an owner
+  yet); a recorded mode that differs from the configured one is a `ModeMismatch`, logged as an error naming the command
   to run. Until then bff serves the configured mode, and the worker's reconcile keeps bff's owners
   (`ParticleCloud.takes_cloud_owners`). In sandbox mode `settle` runs the switch instead.
 - `switch` keeps every owner in bff. To `product`: each owned device is left claimed in the cloud,
@@ -120,14 +120,27 @@ class OwnershipModes:
         mode differs from the configured one."""
         found = []
         for product_key in self.particle.product_keys():
+            mismatch = self._mismatch(product_key)
             configured = self.particle.mode(product_key)
-            recorded = self.store.recorded_mode(product_key)
-            if recorded is None and (configured == CUSTOMERS_MODE or not self.store.has_owned_devices(product_key)):
+            if mismatch is None and self.store.recorded_mode(product_key) != configured:
                 self.store.record_mode(product_key, configured, now=self.clock())
-                continue
-            if (recorded or CUSTOMERS_MODE) != configured:
-                found.append(ModeMismatch(product_key, configured, recorded or CUSTOMERS_MODE))
+            elif mismatch is not None:
+                found.append(mismatch)
         return found
+
+    def mismatches(self) -> list[ModeMismatch]:
+        """The products whose data is in another mode than the configured one, recording nothing
+        (`GET /healthz` reports them)."""
+        return [m for m in map(self._mismatch, self.particle.product_keys()) if m is not None]
+
+    def _mismatch(self, product_key: str) -> ModeMismatch | None:
+        """The product's mismatch, if any. A product never recorded is in customers mode. One
+        whose devices have no owner yet is in no mode: it takes the configured one as it is."""
+        configured = self.particle.mode(product_key)
+        recorded = self.recorded(product_key)
+        if recorded == configured or not self.store.has_owned_devices(product_key):
+            return None
+        return ModeMismatch(product_key, configured, recorded)
 
     def check_and_log(self) -> list[ModeMismatch]:
         """`check`, each mismatch logged as an error (every process of bff does this at start)."""

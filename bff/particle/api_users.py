@@ -13,11 +13,14 @@ uses its token as the product token, never minted and never cached (bff/particle
 """
 from __future__ import annotations
 
+import logging
 import re
 
 import requests
 
 from bff.errors import ApiUserNotAllowed, CloudError, Forbidden
+
+logger = logging.getLogger(__name__)
 
 # (method, path after /v1/products/:p, scope, what bff does with it)
 _CALLS = (
@@ -46,9 +49,13 @@ def scope_for(method: str, path: str) -> str | None:
 
 
 def api_user_refusal(response: requests.Response, error: CloudError | None) -> CloudError | None:
-    """A product-mode call's refusal as `ApiUserNotAllowed` (other errors and successes as they are)."""
+    """A product-mode call's refusal as `ApiUserNotAllowed` (other errors and successes as they are),
+    logged as an error: only an operator can fix it, so the customer is told "we have been told"."""
     if type(error) is not Forbidden:
         return error
-    return ApiUserNotAllowed(scope=scope_for(error.method, error.path.split("?", 1)[0]), status=error.status,
-                             method=error.method, path=error.path, cloud_message=error.cloud_message,
-                             raw=error.raw)
+    refusal = ApiUserNotAllowed(scope=scope_for(error.method, error.path.split("?", 1)[0]), status=error.status,
+                                method=error.method, path=error.path, cloud_message=error.cloud_message,
+                                raw=error.raw)
+    logger.error("the cloud refused the product's API user: %s %s. %s", error.method, error.path,
+                 refusal.plain_reason, extra={"event": "api_user_refused", "scope": refusal.scope})
+    return refusal

@@ -36,7 +36,6 @@ __all__ = ["REPLY_PURPOSE", "Later", "Reply", "Sender", "guarded", "prepare"]
 
 
 REPLY_PURPOSE = "sms_reply"  # outbound SMS that carry a command's late result
-ATTEMPT_POLL_SECONDS = 0.05  # how often a claim's result looks whether another's attempt has ended
 
 
 def prepare(sender: Sender, command: Command) -> Reply | Later:
@@ -113,55 +112,18 @@ def _claim_own(sender: Sender, device_id: str | None, code: str | None,
     asked_at = sender.asked_at if sender.asked_at is not None else claims.clock()
     # The claim is stored now, before any cloud work (STATUS lists it; the worker's retry finishes
     # it if this process dies). Run again by the worker, the message finds its own claim.
-    claim = _claim_of_message(claims, sender.user.id, device_id, asked_at) or claims.request_claim(
+    claim = claims.claim_answering(sender.user.id, device_id, asked_at=asked_at) or claims.request_claim(
         sender.user.id, device_id, channel="sms", label_code=code, who=sender.guesser, attempt=False)
     if claim.done:
         return _claim_reply(sender, claim, asked_at, code)
-    return Later(lambda: _claim_result(sender, claim.id, asked_at, code), "claim")
-
-
-def _claim_of_message(claims, user_id: int, device_id: str | None, asked_at: float):
-    """The person's open claim of the device, or the one that ended after the message came."""
-    latest = claims.open_claim(user_id, device_id) if device_id else None
-    if latest is not None and (not latest.done or (latest.finished_at or 0.0) >= asked_at):
-        return latest
-    return None
-
-
-def _claim_result(sender: Sender, claim_id: int, asked_at: float, code: str | None) -> Reply:
-    """The cloud work of a stored claim: its first attempt (when nobody tried it yet), or the end of
-    the attempt someone else is running; then what became of it."""
-    claims = sender.services.claims
-    claim = claims.claim(claim_id)
-    if not claim.done and claim.attempts == 0:
-        claims.attempt(claim_id)  # False: someone else (the worker's retry) holds it: wait for theirs
-    return _claim_reply(sender, _after_running_attempt(sender.services, claim_id), asked_at, code)
-
-
-def _after_running_attempt(services, claim_id: int):
-    """The claim once no attempt holds its lease (an attempt ends within the lease)."""
-    while True:
-        row = services.store.claim_row(claim_id)
-        held = (row["leased_until"] or 0.0) - services.claims.clock()
-        if row["state"] not in ("requested", "waiting_for_device") or held <= 0:
-            return services.claims.claim(claim_id)
-        time.sleep(min(ATTEMPT_POLL_SECONDS, held))
+    return Later(lambda: _claim_reply(sender, claims.attempt_and_wait(claim.id), asked_at, code), "claim")
 
 
 def _claim_reply(sender: Sender, claim, asked_at: float, code: str | None) -> Reply:
-    outcome = _outcome(claim, asked_at)
+    outcome = sender.services.claims.outcome_for(claim, asked_at=asked_at)
     hint = None if outcome in _OWN_TEMPLATES else lifecycle_commands.ask_hint(
         sender.services, sender.user.id, claim.device_id, code)
     return Reply(hint or _own_claim_text(sender.services, claim, outcome), claim_id=claim.id, final=claim.done)
-
-
-def _outcome(claim, asked_at: float) -> str:
-    """The claim's outcome as the answer to a message that came at `asked_at`: a success that
-    ended before the message (the device was already the person's) is "already_yours"."""
-    outcome = claim.outcome or claim.state
-    if outcome == "claimed" and claim.finished_at is not None and claim.finished_at < asked_at:
-        return "already_yours"
-    return outcome
 
 
 def _operator_claim_own(sender: Sender, device_id: str | None, code: str | None, serial: str | None) -> Reply:

@@ -249,21 +249,16 @@ class SmsInbox:
         """Text a late result, if nobody has finished this message yet (recorded first). A claim's
         end is texted once: not when the claims service has told the person already."""
         text = to_gsm_segment(reply.text) if reply.text else ""
-        if reply.final and self._claim_told(reply.claim_id):
+        if reply.final and self.services.claims.was_told(reply.claim_id):
             text = ""
         if not self.store.finish_inbound(sid, self._kept(text, reply.secret), now=self.clock()):
             return False  # someone else finished it
-        if text and reply.final and not self.store.mark_claim_notified(reply.claim_id, now=self.clock()):
+        if text and reply.final and not self.services.claims.take_notice(reply.claim_id):
             return True  # the claims service told the person in the meantime
         if text:
             secret = {"secret": reply.secret} if reply.secret else {}
             self.services.sms.send(phone, text, purpose=REPLY_PURPOSE, claim_id=reply.claim_id, **secret)
         return True
-
-    def _claim_told(self, claim_id: int | None) -> bool:
-        """Whether the person was texted the claim's end already (the claims service's notice)."""
-        row = self.store.claim_row(claim_id) if claim_id is not None else None
-        return bool(row and row.get("notified_at"))
 
     def _kept(self, text: str, secret: str | None) -> str:
         """A reply as it is stored: sealed when it carries a secret."""

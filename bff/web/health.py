@@ -1,4 +1,7 @@
-"""`GET /healthz`: is the database usable, the cloud reachable, the worker alive?"""
+"""`GET /healthz`: is the database usable, the cloud reachable, the worker alive? And is any product's
+data in another ownership mode than the configured one (`ownership_modes`: each mismatch with the
+command that ends it)? A mismatch does not make the answer 503: bff serves the configured mode
+meanwhile, and a load balancer must not take every instance out for a configuration question."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -20,6 +23,7 @@ def healthz():
         "cloud": "reachable" if services.particle.ping() else "unreachable",
         "worker": _worker_status(services.store),
     }
+    report["ownership_modes"] = _ownership_modes_status(services.modes)
     if services.sandbox_url:
         report["sandbox"] = {"base_url": services.sandbox_url}
     healthy = report["database"] == "ok" and report["cloud"] == "reachable" and report["worker"] == "alive"
@@ -34,6 +38,19 @@ def _database_status(store) -> str:
         current_app.logger.exception("database health check failed")
         return "error"
     return "ok"
+
+
+def _ownership_modes_status(modes) -> str | list[dict]:
+    """"ok", or each product whose recorded mode differs from the configured one, with what to run."""
+    try:
+        found = modes.mismatches() if modes is not None else []
+    except Exception:  # the record is in the database: the database line says what is wrong
+        current_app.logger.exception("ownership mode health check failed")
+        return "unknown"
+    if not found:
+        return "ok"
+    return [{"product": m.product_key, "configured": m.configured, "recorded": m.recorded, "message": m.message}
+            for m in found]
 
 
 def _worker_status(store) -> str:

@@ -4,6 +4,8 @@ mode no customer is made and no device claimed in the cloud, and the API user's 
 credential. An API user without a scope gets the cloud's refusal, and operators read a plain reason."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bff import errors, labels
@@ -123,16 +125,19 @@ def test_a_product_mode_claim_reads_the_device_once_and_nothing_else(product_mod
 
 
 def test_an_api_user_without_a_scope_gets_the_clouds_refusal_and_operators_a_plain_reason(
-        product_mode_claims, control, person, online_device, tag, store, audit, sms, accounts):
+        product_mode_claims, control, person, online_device, tag, store, audit, sms, accounts, caplog):
     claims = product_mode_claims(control, scopes=["devices:list", "products:get", "events:get"])  # no devices:get
 
-    with pytest.raises(errors.ApiUserNotAllowed) as refused:  # finding the device is refused already
+    with pytest.raises(errors.ApiUserNotAllowed) as refused, caplog.at_level(logging.ERROR, "bff.particle"):
         claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
 
     assert refused.value.scope == "devices:get"
     assert refused.value.status == 400  # Particle's API-user refusal: "a standard 400 unauthorized"
     assert "devices:get" in refused.value.plain_reason
-    assert refused.value.public_message.startswith("We cannot do this right now")  # never the cloud's words
+    assert "setting on our side" in refused.value.public_message  # never the cloud's words
+    assert "We have been told" in refused.value.next_step  # and it is so: the log says it as an error
+    [said] = [r for r in caplog.records if getattr(r, "event", "") == "api_user_refused"]
+    assert said.levelno == logging.ERROR and "lacks the scope devices:get" in said.getMessage()
     [logged] = [c for c in store.cloud_calls(device_id=online_device, limit=5) if c.get("error")]
     assert logged["error"].startswith("ApiUserNotAllowed") and "devices:get" in logged["error"]
 

@@ -1,4 +1,5 @@
-"""`GET /healthz`: database, cloud and worker, and the sandbox's base URL in sandbox mode."""
+"""`GET /healthz`: database, cloud and worker, and the sandbox's base URL in sandbox mode (a mode
+mismatch: tests/ownership/test_ownership_modes.py)."""
 import os
 
 from bff.worker import HEARTBEAT_NAME
@@ -15,6 +16,7 @@ def test_healthz_reports_every_part_and_the_sandbox_url(client, services, sandbo
         "database": "ok",
         "cloud": "reachable",
         "worker": "alive",
+        "ownership_modes": "ok",
         "sandbox": {"base_url": sandbox.base_url},
     }
 
