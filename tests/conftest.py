@@ -73,6 +73,10 @@ class SandboxControl:
     def power(self, device_id: str, online: bool) -> dict:
         return self._call("POST", f"/devices/{device_id}/{'online' if online else 'offline'}")
 
+    def hold(self, device_id: str, **flags: bool) -> dict:
+        """The product holds its device back: `quarantined=True` and/or `denied=True` (False: not)."""
+        return self._call("PUT", f"/devices/{device_id}", json=flags)
+
     def publish(self, device_id: str, name: str, data: str | None = None) -> None:
         """The (online) device publishes an event."""
         self._call("POST", f"/devices/{device_id}/events", json={"name": name, "data": data})

@@ -58,6 +58,7 @@ class OwnershipReads:
         report.serial_number = cloud.get("serial_number") or report.serial_number
         report.iccid = cloud.get("iccid") or report.iccid
         report.cloud_owner = cloud.get("owner")
+        report.held = "denied" if cloud.get("denied") else "quarantined" if cloud.get("quarantined") else None
         report.cloud_owner_person = self._person_of_customer(report.cloud_owner)
 
     def _read_cloud(self, report: DeviceReport, row: dict | None) -> tuple[str | None, dict | None]:

@@ -1,9 +1,9 @@
 """What can be wrong with a device, in support's words: each check reads a `DeviceReport` and
 returns a `Problem` (what is wrong, why, and which fixes apply) or None.
 
-The questions support hears: the device is not in the product (never imported); bff and the
-cloud disagree on the owner (customers mode only: in product mode the cloud keeps no owner); a
-claim waits for an offline device; a claim is stuck on cloud trouble; a claim was refused because
+The questions support hears: the device is not in the product (never imported), or the product
+holds it back (quarantined, denied); bff and the cloud disagree on the owner (customers mode only:
+in product mode the cloud keeps no owner); a claim waits for an offline device; a claim is stuck on cloud trouble; a claim was refused because
 the device belongs to someone else; the product's API user lacks a scope (product mode); the box
 has no label code; the last calls to the cloud failed.
 """
@@ -30,7 +30,7 @@ def available_fixes(report: DeviceReport) -> frozenset[str]:
         fixes.add(REREAD)
     if report.known:
         fixes.add(LABEL)
-    if report.in_product is False:
+    if report.in_product is False or report.held:
         fixes.add(IMPORT)
     return frozenset(fixes)
 
@@ -77,6 +77,20 @@ def _not_in_product(report: DeviceReport, now: float) -> Problem | None:
                    f"The cloud says {report.product_name or report.product_key} does not have this "
                    "device: it was never imported, or it was removed. Nobody can claim it until it "
                    "is imported again.", (IMPORT,))
+
+
+def _held_by_product(report: DeviceReport, now: float) -> Problem | None:
+    """The product holds the device in quarantine (it came online with the product's firmware
+    before its ID was added; Device OS 3.x and earlier) or denied it: nobody can claim it."""
+    if not report.held:
+        return None
+    product = report.product_name or report.product_key
+    why = ("came online with the product's firmware before its ID was added, and the product does not "
+           "approve new devices by itself" if report.held == "quarantined" else "was denied in the product")
+    return Problem("held_by_product", f"The device is {report.held} in the product",
+                   f"{product} holds this device back: it {why}. Nobody can claim it until it is approved. "
+                   "Import its ID into the product: that approves it. Then the customer can claim it again.",
+                   (IMPORT,))
 
 
 def _not_in_bff(report: DeviceReport, now: float) -> Problem | None:
@@ -209,5 +223,5 @@ def unresolved_failures(calls: list) -> list:
     return failed
 
 
-CHECKS = (_unknown_device, _not_in_product, _not_in_bff, _cloud_unreachable, _api_user_refused, _owner_mismatch,
+CHECKS = (_unknown_device, _not_in_product, _held_by_product, _not_in_bff, _cloud_unreachable, _api_user_refused, _owner_mismatch,
           _refused, _waiting_offline, _stuck_claim, _no_label_code, _failing_calls)

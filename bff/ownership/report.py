@@ -113,6 +113,7 @@ class DeviceReport:
     cloud_owner_person: PersonRef | None = None
     bff_owner_person: PersonRef | None = None
     cloud_error: Exception | None = None  # the live read failed (a BffError)
+    held: str | None = None  # "quarantined" or "denied": the product holds the device back
     claims: list[ClaimLine] = field(default_factory=list)
     calls: list[CallLine] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -36,7 +36,9 @@ def import_devices(state: State, product: Product, identifiers: list[str], claim
 
     CHOICES: unknown identifiers and platform mismatches go to invalidDeviceIds; devices in
     another product, or owned by a user who is not a team member, go to nonmemberDeviceIds;
-    protectedDeviceIds is always empty (device protection is not simulated).
+    protectedDeviceIds is always empty (device protection is not simulated). Importing a device
+    the product holds in quarantine (or denied) approves it, as Particle documents for quarantine,
+    and lists it in updatedDeviceIds.
     """
     result: dict = {"updated": 0, **{name: [] for name in IMPORT_ARRAYS}}
     for identifier in identifiers:
@@ -55,7 +57,10 @@ def _import_one(state: State, product: Product, device: Device | None, claim_use
     if device is None or device.platform_id != product.platform_id:
         return "invalidDeviceIds"
     if device.product_id == product.id:
-        return "existingDeviceIds"
+        if not (device.quarantined or device.denied):
+            return "existingDeviceIds"
+        device.quarantined = device.denied = False  # approved (Particle: "Approve a quarantined device")
+        return "updatedDeviceIds"
     owner = state.users.get(device.owner or "") if device.owner_kind == "user" else None
     if device.product_id is not None or (owner is not None and product.id not in owner.products):
         return "nonmemberDeviceIds"

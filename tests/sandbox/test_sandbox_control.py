@@ -187,3 +187,28 @@ def test_recent_events(api):
     device = api.device(online=False)
     api.power(device["id"], True)
     wait_for(lambda: any(e["coreid"] == device["id"] for e in api.get("/sandbox/events").json()))
+
+
+def test_a_product_holds_a_device_back_and_an_import_approves_it(api):
+    device = api.device("electron")
+    product, token = api.product("electron"), api.product_token("electron")
+    path = f"/v1/products/{product['slug']}/devices"
+
+    held = api.put(f"/sandbox/devices/{device['id']}", json={"quarantined": True})
+
+    assert held.status_code == 200 and held.json()["quarantined"] is True and held.json()["denied"] is False
+    seen = api.get(f"{path}/{device['id']}", token).json()
+    assert (seen["quarantined"], seen["denied"]) == (True, False)
+    listed = api.get(path, token, params={"quarantined": "true"}).json()["devices"]
+    assert [d["id"] for d in listed] == [device["id"]]
+    approved = api.post(path, token, json={"id": device["id"]}).json()
+    assert approved["updatedDeviceIds"] == [device["id"]] and approved["existingDeviceIds"] == []
+    assert api.get(f"{path}/{device['id']}", token).json()["quarantined"] is False
+    assert api.post(path, token, json={"id": device["id"]}).json()["existingDeviceIds"] == [device["id"]]
+
+
+def test_holding_a_device_back_needs_a_flag_and_a_product(api):
+    loose = api.device("electron", product=None)
+    assert api.put(f"/sandbox/devices/{loose['id']}", json={}).status_code == 400
+    assert api.put(f"/sandbox/devices/{loose['id']}", json={"denied": True}).status_code == 409
+    assert api.put("/sandbox/devices/" + "0" * 24, json={"denied": True}).status_code == 404

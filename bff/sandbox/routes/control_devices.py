@@ -3,6 +3,8 @@
 POST /sandbox/devices                    {"platform", "product", "online", "name"?, "id"?} -> 201 device;
                                          with "count": n devices at once -> 201 {"count", "ids"}
 GET  /sandbox/devices/<id>               one device (control view)
+PUT  /sandbox/devices/<id>               {"quarantined"?, "denied"?}: a product device held or refused
+                                         by its product (an import of its ID approves it again)
 POST /sandbox/devices/<id>/online|offline|listen
 POST /sandbox/devices/<id>/events        {"name", "data", "private"?}: the device publishes
 GET|POST /sandbox/wifi                   {"ssid", "password", "security"?, "channel"?, "rssi"?}
@@ -39,6 +41,7 @@ def device_view(devices: DeviceSimulator, device: Device) -> dict:
         "iccid": device.iccid, "imei": device.imei,
         "mac_wifi": device.mac_wifi, "name": device.name, "online": device.online,
         "listening": device.listening, "owner": device.owner, "owner_kind": device.owner_kind,
+        "quarantined": device.quarantined, "denied": device.denied,
         "wifi_ssid": (device.wifi or {}).get("ssid"),
         "claim_code": getattr(memory, "claim_code", stored.get("claim_code", "")),
         "claimed_flag": bool(getattr(memory, "claimed", stored.get("claimed", False))),
@@ -78,6 +81,25 @@ def get_device(device_id: str):
         device = state.devices.get(device_id.lower())
         if device is None:
             raise ok_error(404, "Device not found.", f"No sandbox device {device_id!r}")
+        return jsonify(device_view(simulator(), device))
+
+
+@bp.put("/devices/<device_id>")
+def hold_device(device_id: str):
+    """Quarantine or deny a product device, as a product that does not approve new devices by
+    itself would (Particle: Device OS 3.x and earlier; docs/particle.md#product-devices)."""
+    body = params()
+    flags = {key: flag(body[key]) for key in ("quarantined", "denied") if key in body}
+    if not flags:
+        raise ok_error(400, "Nothing to do?", "Send quarantined or denied")
+    with store().write() as state:
+        device = state.devices.get(device_id.lower())
+        if device is None:
+            raise ok_error(404, "Device not found.", f"No sandbox device {device_id!r}")
+        if device.product_id is None:
+            raise ok_error(409, "Device is in no product", "Only a product's device can be quarantined or denied")
+        for key, value in flags.items():
+            setattr(device, key, value)
         return jsonify(device_view(simulator(), device))
 
 
