@@ -128,6 +128,12 @@ class LifecycleQueries:
             "SELECT * FROM offers WHERE answerer_user_id = ? AND state = 'open' AND expires_at > ? "
             "ORDER BY id DESC", [user_id, now_or(now)]))
 
+    def offer_answered_by(self, user_id: int, *, since: float) -> dict | None:
+        """The newest offer the person answered YES or NO at `since` or later."""
+        return first_row(self.query(
+            "SELECT * FROM offers WHERE answerer_user_id = ? AND state IN ('accepted', 'declined') "
+            "AND answered_at >= ? ORDER BY answered_at DESC LIMIT 1", [user_id, since]))
+
     def open_offers_made_by(self, user_id: int, *, limit: int = 200) -> list[dict]:
         """Open offers the person made (gives and share invites as the owner, asks as the asker),
         newest first (the JSON API's `GET /api/v1/offers`)."""

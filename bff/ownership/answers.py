@@ -43,9 +43,12 @@ class Answer:
 class Answers(OfferBook):
     """YES and NO (mixed into `LifecycleService`)."""
 
-    def open_questions(self, user) -> list[Question]:
-        """The person's open questions, newest first, numbered from 1."""
+    def open_questions(self, user, *, asked_before: float | None = None) -> list[Question]:
+        """The person's open questions, newest first, numbered from 1 (`asked_before`: only those
+        asked by then, the list a message that came then was about)."""
         rows = self.store.open_offers_to_answer(user_id_of(user), now=self.clock())
+        if asked_before is not None:
+            rows = [row for row in rows if row["created_at"] <= asked_before]
         offers = [self._offer(row) for row in rows]
         return [Question(number, offer, offer.question) for number, offer in enumerate(offers, start=1)]
 
@@ -62,6 +65,16 @@ class Answers(OfferBook):
                                        next_step=next_step)
         offer = questions[number - 1].offer
         return self.accept(user, offer.id, channel=channel) if yes else self.decline(user, offer.id)
+
+    def answer_given_since(self, user, since: float) -> Answer | None:
+        """The person's YES or NO recorded at `since` or later, if any: a message run again after a
+        crash (bff/sms/inbox.py) finds the answer it gave already instead of answering another
+        question with it."""
+        row = self.store.offer_answered_by(user_id_of(user), since=since)
+        if row is None:
+            return None
+        move = self.moves.move(row["move_id"]) if row["move_id"] else None
+        return self._answered(row["id"], row["state"] == "accepted", move)
 
     def accept(self, user, offer_id: int, *, channel: str = "sms") -> Answer:
         """YES: a give or ask moves the device; a share invite starts the share."""

@@ -14,7 +14,9 @@ phone is a valid number and whose device is found (bff/sms/parse.py).
 
 YES is also Twilio's opt-in word: a bare YES from a phone with no open question gets no answer
 (Twilio has answered it). YES/NO pin the question when the message is read, so the number refers
-to the list the person saw ("1" is the newest).
+to the list the person saw ("1" is the newest). Run again by the worker after a crash, a YES/NO
+first looks for the answer it gave already (`answer_given_since`), then numbers only the questions
+asked before the message came: it never answers a question the person had not seen.
 """
 from __future__ import annotations
 
@@ -171,7 +173,11 @@ def answer(sender: Sender, command: Command) -> Reply | Later:
     """YES or NO to the one open question, or to question `number` (1 = the newest)."""
     if command.code:
         return Reply(texts.ANSWER_HOW)
-    questions = _lifecycle(sender).open_questions(sender.user)
+    if sender.asked_at is not None:  # run again after a crash: its own answer, if it gave one
+        given = _lifecycle(sender).answer_given_since(sender.user, sender.asked_at)
+        if given is not None:
+            return Reply(given.reply)
+    questions = _lifecycle(sender).open_questions(sender.user, asked_before=sender.asked_at)
     if not questions:
         if command.verb == YES and command.number is None:
             return Reply("")  # Twilio's opt-in word, and nothing of ours to answer: Twilio has replied
