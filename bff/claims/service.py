@@ -36,6 +36,7 @@ LEASE_SECONDS = 30.0  # one attempt (a few cloud calls with time-outs) ends well
 ATTEMPT_POLL_SECONDS = 0.05  # how often `attempt_and_wait` looks whether another's attempt has ended
 OFFLINE_RETRY_SECONDS = (60.0, 3600.0)  # a waiting claim is retried from 1 min, doubling to 1 h
 TROUBLE_RETRY_SECONDS = (5.0, 600.0)  # cloud trouble: from 5 s, doubling to 10 min
+TROUBLE_ENDS_PASS = 3  # attempts in a row that meet cloud trouble end the worker's retry pass
 WAIT_LIMIT_SECONDS = 30 * 24 * 3600  # after a month of waiting the claim fails (operators can retry)
 CLAIMS_PER_USER_PER_HOUR = 30
 CLAIMED_FOR_CUSTOMER_PURPOSE = "sms_claim_for"  # outbound SMS: an operator claimed a device for you
@@ -347,8 +348,20 @@ class ClaimsService(ProofChecks, ClaimFixes):
             self.attempt(row["id"])
 
     def retry_due(self) -> int:
-        """Try every open claim whose next attempt is due; returns how many were tried."""
-        return sum(self.attempt(claim_id) for claim_id in self.store.due_claim_ids(now=self.clock()))
+        """Try every open claim whose next attempt is due; returns how many were tried. Cloud
+        trouble on `TROUBLE_ENDS_PASS` attempts in a row ends the pass: in an outage each attempt
+        waits out the cloud's timeout, and the worker's other jobs (its heartbeat, texts) wait
+        behind them. The others stay due for the next tick; the troubled ones back off."""
+        tried = troubled = 0
+        for claim_id in self.store.due_claim_ids(now=self.clock()):
+            if not self.attempt(claim_id):
+                continue
+            tried += 1
+            still_requested = self.store.claim_row(claim_id)["state"] == "requested"  # cloud trouble: tried later
+            troubled = troubled + 1 if still_requested else 0
+            if troubled >= TROUBLE_ENDS_PASS:
+                break
+        return tried
 
 
 def _backoff(bounds: tuple[float, float], attempts: int) -> float:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bff import errors
-from bff.claims.service import (OFFLINE_RETRY_SECONDS, TROUBLE_RETRY_SECONDS, WAIT_LIMIT_SECONDS)
+from bff.claims.service import (OFFLINE_RETRY_SECONDS, TROUBLE_ENDS_PASS, TROUBLE_RETRY_SECONDS,
+                                WAIT_LIMIT_SECONDS)
 
 from tests.support import PHONE
 
@@ -173,3 +174,35 @@ def test_an_operator_sees_the_clouds_own_words_and_the_customer_never_does(claim
     last_error = store.claim_row(refused.id)["last_error"]
     assert last_error == "DeviceOwnedByOther: That belongs to someone else."  # the cloud's message
     assert "someone else" not in refused.message + refused.next_step
+
+
+def test_a_retry_pass_in_a_cloud_outage_ends_after_a_few_troubled_attempts(claims, person, store, clock, control,
+                                                                           new_devices, tag):
+    devices = new_devices(TROUBLE_ENDS_PASS + 3)
+    control.add_fault(status=503, **CLAIM_CALL)
+    for device_id in devices:
+        claims.request_claim(person.id, device_id, channel="web", tag=tag(device_id))
+    clock.advance(TROUBLE_RETRY_SECONDS[0])
+    control.clear_requests()
+
+    assert claims.retry_due() == TROUBLE_ENDS_PASS  # the outage is plain: the rest wait for the next tick
+
+    assert len(control.requests(**CLAIM_CALL)) == TROUBLE_ENDS_PASS
+    assert len(store.due_claim_ids(now=clock.now)) == 3  # not tried, still due
+    control.clear_faults()
+    assert claims.retry_due() == 3  # the next tick: the cloud is back, all three claimed
+    assert len([d for d in devices if store.device(d)["owner"]]) == 3
+
+
+def test_one_troubled_claim_among_good_ones_does_not_end_the_pass(claims, person, store, clock, control,
+                                                                  new_devices, tag):
+    devices = new_devices(TROUBLE_ENDS_PASS + 2)
+    control.add_fault(status=503, **CLAIM_CALL)
+    for device_id in devices:
+        claims.request_claim(person.id, device_id, channel="web", tag=tag(device_id))
+    clock.advance(TROUBLE_RETRY_SECONDS[0])
+    control.clear_faults()
+    control.add_fault(status=503, times=1, **CLAIM_CALL)  # the first retry meets trouble, the rest do not
+
+    assert claims.retry_due() == len(devices)
+    assert len([d for d in devices if store.device(d)["owner"]]) == len(devices) - 1
