@@ -1,5 +1,6 @@
 """The state's look-ups, so no request walks every record: customers by (product, username),
-products by slug and OAuth client, devices by product, owner, serial number, IMEI and ICCID; and
+products by slug and OAuth client, devices by product, owner, serial number, IMEI and ICCID,
+tokens by refresh token and by account; and
 the per-product versions the product device list's cache is checked against.
 
 Each is a watcher of one collection: the state tells it when a record joins or leaves the
@@ -144,10 +145,15 @@ class Indexes:
         self.device_by_serial = Index(("serial_number",), lambda d: _upper(d.serial_number))
         self.device_by_imei = Index(("imei",), lambda d: d.imei)
         self.device_by_iccid = Index(("iccid",), lambda d: d.iccid)
+        self.token_by_refresh = Index(("refresh_token",), lambda t: t.refresh_token)
+        self.tokens_by_account = Index(("kind", "username", "product_id"),
+                                       lambda t: (t.kind, t.username, t.product_id), unique=False,
+                                       record_key="access_token")
         self.versions = ProductVersions()
         self.watchers: dict[str, tuple] = {
             "products": (self.product_by_slug, self.product_by_client),
             "customers": (self.customer_by_login,),
+            "tokens": (self.token_by_refresh, self.tokens_by_account),
             "devices": (self.devices_by_product, self.devices_by_owner, self.device_by_serial,
                         self.device_by_imei, self.device_by_iccid,
                         self.versions.membership, self.versions.listing),

@@ -166,6 +166,14 @@ class State:
         """The devices an account (auth.device_account's key) owns, in no set order."""
         return list(self.indexes.devices_by_owner.lookup(self.devices.values(), account).values())
 
+    def token_by_refresh(self, refresh_token: str) -> Token | None:
+        """The token a refresh token was issued with."""
+        return self.indexes.token_by_refresh.lookup(self.tokens.values(), refresh_token)
+
+    def tokens_of_account(self, kind: str, username: str | None, product_id: int | None) -> list[Token]:
+        """Every token of one account (a user, a customer of a product, a product, an API user)."""
+        return list(self.indexes.tokens_by_account.lookup(self.tokens.values(), (kind, username, product_id)).values())
+
     # -- JSON ----------------------------------------------------------------------------------
     def to_json(self) -> dict:
         """A JSON-able dict of everything (collections as lists of records)."""

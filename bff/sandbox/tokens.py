@@ -48,8 +48,7 @@ def token_body(token: Token, now: float, with_scope: bool = True) -> dict:
 def revoke_account_tokens(state: State, kind: str, username: str | None,
                           product_id: int | None) -> int:
     """Delete every token of one account; returns how many."""
-    doomed = [key for key, tok in state.tokens.items()
-              if tok.kind == kind and tok.username == username and tok.product_id == product_id]
+    doomed = [token.access_token for token in state.tokens_of_account(kind, username, product_id)]
     for key in doomed:
         del state.tokens[key]
     return len(doomed)
@@ -145,7 +144,7 @@ def _find_refresh(state: State, value: str, now: float) -> Token | None:
     """The token a refresh token belongs to, if the refresh token is still valid."""
     if not value:
         return None
-    token = next((t for t in state.tokens.values() if t.refresh_token == value), None)
+    token = state.token_by_refresh(value)
     if token is None or (token.refresh_expires_at or 0) <= now:
         return None
     return token

@@ -21,6 +21,7 @@ from bff.sandbox import SandboxCloud, state_file as state_file_module
 from bff.sandbox.auth import device_account
 from bff.sandbox.records import record_json
 from bff.sandbox.state import Customer, Device, State, StateStore, Token
+from bff.sandbox.tokens import revoke_account_tokens
 
 from .sandbox_client import SandboxApi
 
@@ -326,6 +327,38 @@ def _assert_look_ups_agree(state: State) -> None:
         assert found in devices and found.serial_number.upper() == device.serial_number.upper()
         assert state.indexes.device_by_imei.lookup(devices, device.imei).imei == device.imei
     assert state.device_by_serial("P9nobody") is None
+
+
+TOKEN_OPERATIONS = st.lists(st.tuples(
+    st.sampled_from(["add", "refresh", "remove", "revoke"]), st.integers(0, 7),
+    st.sampled_from(["customer", "user"]), st.sampled_from(["ann", "bob"]), st.sampled_from([None, 1])),
+    max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(TOKEN_OPERATIONS)
+def test_token_look_ups_agree_with_a_walk_over_every_token(operations):
+    state = State()
+    state.token_by_refresh("nothing"), state.tokens_of_account("user", "ann", None)  # built first
+    for kind, number, account_kind, username, product_id in operations:
+        key = f"token-{number}"
+        token = state.tokens.get(key)
+        if kind == "add" or token is None:
+            state.tokens[key] = Token(access_token=key, refresh_token=f"refresh-{number}", kind=account_kind,
+                                      client_id="c", username=username, product_id=product_id, created_at=0.0,
+                                      expires_at=None, refresh_expires_at=None)
+        elif kind == "refresh":
+            token.refresh_token = f"refresh-{number}-{username}"
+        elif kind == "remove":
+            del state.tokens[key]
+        else:
+            revoke_account_tokens(state, account_kind, username, product_id)
+        tokens = list(state.tokens.values())
+        for token in tokens:
+            assert state.token_by_refresh(token.refresh_token).refresh_token == token.refresh_token
+        for account in {(t.kind, t.username, t.product_id) for t in tokens} | {("user", "ann", None)}:
+            walked = {t.access_token for t in tokens if (t.kind, t.username, t.product_id) == account}
+            assert {t.access_token for t in state.tokens_of_account(*account)} == walked
 
 
 # -- product device-list pages --------------------------------------------------------------------

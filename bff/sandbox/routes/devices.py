@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from .. import claims
-from ..auth import device_account, refuse_api_users, set_owner, visible_device
+from ..auth import refuse_api_users, set_owner, visible_device
 from ..errors import errors_array, ok_error, permission_denied
 from ..platforms import CELLULAR
 from ..shapes import device_json
@@ -34,7 +34,7 @@ def list_devices():
         now = store().now()
         cred = authenticate(state, now)
         refuse_api_users(cred)  # "must be a user access token, not an API user token"
-        owned = [d for d in state.devices.values() if device_account(d) == cred.account]
+        owned = state.devices_owned_by(cred.account)
         owned.sort(key=lambda d: d.last_handshake_at or 0, reverse=True)
         return jsonify([device_json(d, now) for d in owned])
 
@@ -104,8 +104,7 @@ def lookup_serial(serial: str):
         if cred.kind == "customer":
             raise permission_denied("Customer access tokens cannot look up serial numbers")
         serial_lookups().count(cred.account, now)
-        device = next((d for d in state.devices.values()
-                       if d.serial_number.lower() == serial.strip().lower()), None)
+        device = state.device_by_serial(serial.strip())
         if device is None:
             raise ok_error(404, "Serial number not found", f"No device has serial number {serial!r}")
         return jsonify(_serial_body(device))
