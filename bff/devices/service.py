@@ -88,8 +88,9 @@ class DeviceService:
         races with a claim must not overwrite the owner the claim has just recorded.
         """
         device_id = device["id"].lower()
-        self.store.upsert_device(device_id, product_key=product_key, **_fields_of(device, owner=owner))
-        self.ensure_label_code(device_id)
+        with self.store.transaction():  # the row and its label code together: no look-up sees one alone
+            self.store.upsert_device(device_id, product_key=product_key, **_fields_of(device, owner=owner))
+            self.ensure_label_code(device_id)
         return self.store.device(device_id)
 
     def remember_page(self, product_key: str, devices: Iterable[dict], *, owner: bool = False) -> PageKept:
