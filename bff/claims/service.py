@@ -133,11 +133,14 @@ class ClaimsService(ProofChecks, ClaimFixes):
 
     def request_claim_for(self, customer_id: int, device_id: str, *, operator_id: int, channel: str,
                           label_code: str | None = None, notify: bool = True,
-                          serial: str | None = None) -> tuple[Claim, str]:
+                          serial: str | None = None, asked_at: float | None = None) -> tuple[Claim, str]:
         """An operator claims a device for a customer (or their own staging account): the claim and
         its outcome for this request, audited. A new claim is texted to the customer (a repeated
-        request is not; `notify=False` when the operator is the one who would get the text)."""
-        asked_at = self.clock()
+        request is not; `notify=False` when the operator is the one who would get the text).
+        `asked_at`: when the request came, if earlier than now (an SMS the worker runs again: a
+        claim its first run made is "claimed", not "already_yours")."""
+        now = self.clock()
+        asked_at = now if asked_at is None else asked_at
         try:
             claim = self.request_claim(customer_id, device_id, channel=channel, label_code=label_code,
                                        actor_user_id=operator_id, operator=True, serial=serial)
@@ -145,7 +148,7 @@ class ClaimsService(ProofChecks, ClaimFixes):
             self._audit_claim_for(operator_id, device_id, customer_id, "refused", f"{channel}: {error.detail}")
             raise
         outcome = self.outcome_for(claim, asked_at=asked_at)
-        if notify and claim.created_at >= asked_at:
+        if notify and claim.created_at >= now:  # made by this call (a rerun's first run texted already)
             self._text_claimed_for_customer(claim, outcome)
         self._audit_claim_for(operator_id, claim.device_id, customer_id, "ok",
                               f"{channel}: claim {claim.id} {outcome}")

@@ -128,11 +128,15 @@ class LifecycleQueries:
             "SELECT * FROM offers WHERE answerer_user_id = ? AND state = 'open' AND expires_at > ? "
             "ORDER BY id DESC", [user_id, now_or(now)]))
 
-    def offer_answered_by(self, user_id: int, *, since: float) -> dict | None:
-        """The newest offer the person answered YES or NO at `since` or later."""
-        return first_row(self.query(
-            "SELECT * FROM offers WHERE answerer_user_id = ? AND state IN ('accepted', 'declined') "
-            "AND answered_at >= ? ORDER BY answered_at DESC LIMIT 1", [user_id, since]))
+    def offers_open_at(self, user_id: int, *, at: float) -> list[dict]:
+        """The offers the person was to answer at `at`, newest first, whatever became of them since."""
+        return list(self.query(
+            "SELECT * FROM offers WHERE answerer_user_id = ? AND created_at <= ? AND expires_at > ? "
+            "AND (state = 'open' OR answered_at >= ?) ORDER BY id DESC", [user_id, at, at, at]))
+
+    def offer_answered_by_message(self, message_sid: str) -> dict | None:
+        """The offer an SMS (its `MessageSid`) answered YES or NO, if it did."""
+        return first_row(self.query("SELECT * FROM offers WHERE answer_message_sid = ?", [message_sid]))
 
     def open_offers_made_by(self, user_id: int, *, limit: int = 200) -> list[dict]:
         """Open offers the person made (gives and share invites as the owner, asks as the asker),
@@ -142,13 +146,15 @@ class LifecycleQueries:
             "OR (kind != 'ask' AND owner_user_id = ?)) ORDER BY id DESC LIMIT ?", [user_id, user_id, limit]))
 
     def finish_offer(self, offer_id: int, *, state: str, from_states: tuple[str, ...] = ("open",),
-                     decided_by: int | None = None, now: float | None = None) -> bool:
-        """End an offer (accepted, declined, cancelled, expired); False if it was not in `from_states`."""
+                     decided_by: int | None = None, message_sid: str | None = None,
+                     now: float | None = None) -> bool:
+        """End an offer (accepted, declined, cancelled, expired); False if it was not in `from_states`.
+        `message_sid`: the SMS whose YES or NO it was."""
         marks = ", ".join("?" * len(from_states))
         cursor = self.db.execute(
-            f"UPDATE offers SET state = ?, answered_at = ?, decided_by = COALESCE(?, decided_by) "
-            f"WHERE id = ? AND state IN ({marks})",
-            [state, now_or(now), decided_by, offer_id, *from_states])
+            f"UPDATE offers SET state = ?, answered_at = ?, decided_by = COALESCE(?, decided_by), "
+            f"answer_message_sid = COALESCE(?, answer_message_sid) WHERE id = ? AND state IN ({marks})",
+            [state, now_or(now), decided_by, message_sid, offer_id, *from_states])
         return cursor.rowcount == 1
 
     def set_offer_move(self, offer_id: int, move_id: int) -> None:

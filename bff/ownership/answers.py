@@ -43,12 +43,14 @@ class Answer:
 class Answers(OfferBook):
     """YES and NO (mixed into `LifecycleService`)."""
 
-    def open_questions(self, user, *, asked_before: float | None = None) -> list[Question]:
-        """The person's open questions, newest first, numbered from 1 (`asked_before`: only those
-        asked by then, the list a message that came then was about)."""
-        rows = self.store.open_offers_to_answer(user_id_of(user), now=self.clock())
-        if asked_before is not None:
-            rows = [row for row in rows if row["created_at"] <= asked_before]
+    def open_questions(self, user, *, as_of: float | None = None) -> list[Question]:
+        """The person's open questions, newest first, numbered from 1. `as_of`: the list as it
+        stood then (a message the worker runs again: the list its sender saw), including
+        questions answered or ended since (answering one of them again says it is closed)."""
+        if as_of is None:
+            rows = self.store.open_offers_to_answer(user_id_of(user), now=self.clock())
+        else:
+            rows = self.store.offers_open_at(user_id_of(user), at=as_of)
         offers = [self._offer(row) for row in rows]
         return [Question(number, offer, offer.question) for number, offer in enumerate(offers, start=1)]
 
@@ -66,25 +68,25 @@ class Answers(OfferBook):
         offer = questions[number - 1].offer
         return self.accept(user, offer.id, channel=channel) if yes else self.decline(user, offer.id)
 
-    def answer_given_since(self, user, since: float) -> Answer | None:
-        """The person's YES or NO recorded at `since` or later, if any: a message run again after a
-        crash (bff/sms/inbox.py) finds the answer it gave already instead of answering another
-        question with it."""
-        row = self.store.offer_answered_by(user_id_of(user), since=since)
+    def answer_of_message(self, message_sid: str) -> Answer | None:
+        """The YES or NO an SMS gave already, if it did: a message the worker runs again after a
+        crash (bff/sms/inbox.py) answers with it instead of answering another question."""
+        row = self.store.offer_answered_by_message(message_sid)
         if row is None:
             return None
         move = self.moves.move(row["move_id"]) if row["move_id"] else None
         return self._answered(row["id"], row["state"] == "accepted", move)
 
-    def accept(self, user, offer_id: int, *, channel: str = "sms") -> Answer:
-        """YES: a give or ask moves the device; a share invite starts the share."""
+    def accept(self, user, offer_id: int, *, channel: str = "sms", message_sid: str | None = None) -> Answer:
+        """YES: a give or ask moves the device; a share invite starts the share. `message_sid`:
+        the SMS that said it (kept with the answer)."""
         row = self._answerable(user, offer_id)
         with self.store.transaction():
             if self.store.offer_row(offer_id)["state"] != "open":  # under the write lock: a second YES ends here
                 raise errors.OfferClosed(f"offer {offer_id} was answered already")
             if row["kind"] != "share":
                 self._refuse_if_busy(row["device_id"])  # the offer stays open
-            if not self.store.finish_offer(offer_id, state="accepted", now=self.clock()):
+            if not self.store.finish_offer(offer_id, state="accepted", message_sid=message_sid, now=self.clock()):
                 raise errors.OfferClosed(f"offer {offer_id} was answered already")
             if row["kind"] == "share":
                 self._accept_share(row, channel)
@@ -95,10 +97,10 @@ class Answers(OfferBook):
         self._tell_starter(row, "accepted")
         return self._answered(offer_id, True, move)
 
-    def decline(self, user, offer_id: int) -> Answer:
-        """NO: the offer ends; whoever made it is told."""
+    def decline(self, user, offer_id: int, *, message_sid: str | None = None) -> Answer:
+        """NO: the offer ends; whoever made it is told (`message_sid`: as for `accept`)."""
         row = self._answerable(user, offer_id)
-        if not self.store.finish_offer(offer_id, state="declined", now=self.clock()):
+        if not self.store.finish_offer(offer_id, state="declined", message_sid=message_sid, now=self.clock()):
             raise errors.OfferClosed(f"offer {offer_id} was answered already")
         self._tell_starter(row, "declined")
         return self._answered(offer_id, False, None)

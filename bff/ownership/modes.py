@@ -8,8 +8,9 @@ cloud too; `product`, bff's database alone records them. A product never recorde
 customers mode (the one mode before there were two).
 
 - `check` (every process at start, bff/wiring.py): a product takes its configured mode when that
-  changes nothing (never recorded and configured in customers mode, or no device has an owner
-  yet); a recorded mode that differs from the configured one is a `ModeMismatch`, logged as an error naming the command
+  changes nothing (never recorded and configured in customers mode; or never recorded, or in
+  product mode, with no owner in bff); a recorded mode that differs from the configured one is a
+  `ModeMismatch`, logged as an error naming the command
   to run. Until then bff serves the configured mode, and the worker's reconcile keeps bff's owners
   (`ParticleCloud.takes_cloud_owners`). In sandbox mode `settle` runs the switch instead.
 - `switch` keeps every owner in bff. To `product`: each owned device is left claimed in the cloud,
@@ -134,13 +135,17 @@ class OwnershipModes:
         return [m for m in map(self._mismatch, self.particle.product_keys()) if m is not None]
 
     def _mismatch(self, product_key: str) -> ModeMismatch | None:
-        """The product's mismatch, if any. A product never recorded is in customers mode. One
-        whose devices have no owner yet is in no mode: it takes the configured one as it is."""
+        """The product's mismatch, if any. A product never recorded is in customers mode; one
+        never recorded, or recorded in product mode, whose devices have no owner in bff takes
+        the configured mode as it is (nothing to keep). Recorded in customers mode, it keeps
+        its mismatch even then: the cloud may hold owners bff has not read yet."""
         configured = self.particle.mode(product_key)
-        recorded = self.recorded(product_key)
-        if recorded == configured or not self.store.has_owned_devices(product_key):
+        recorded = self.store.recorded_mode(product_key)
+        if (recorded or CUSTOMERS_MODE) == configured:
             return None
-        return ModeMismatch(product_key, configured, recorded)
+        if recorded in (None, PRODUCT_MODE) and not self.store.has_owned_devices(product_key):
+            return None
+        return ModeMismatch(product_key, configured, recorded or CUSTOMERS_MODE)
 
     def check_and_log(self) -> list[ModeMismatch]:
         """`check`, each mismatch logged as an error (every process of bff does this at start)."""

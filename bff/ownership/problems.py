@@ -81,15 +81,18 @@ def _not_in_product(report: DeviceReport, now: float) -> Problem | None:
 
 def _held_by_product(report: DeviceReport, now: float) -> Problem | None:
     """The product holds the device in quarantine (it came online with the product's firmware
-    before its ID was added; Device OS 3.x and earlier) or denied it: nobody can claim it."""
+    before its ID was added; Device OS 3.x and earlier) or denied it: approving it (an import)
+    lets it publish and take firmware (docs/particle.md#product-devices); product-mode claims of
+    it are refused (bff/claims/service.py)."""
     if not report.held:
         return None
     product = report.product_name or report.product_key
     why = ("came online with the product's firmware before its ID was added, and the product does not "
            "approve new devices by itself" if report.held == "quarantined" else "was denied in the product")
     return Problem("held_by_product", f"The device is {report.held} in the product",
-                   f"{product} holds this device back: it {why}. Nobody can claim it until it is approved. "
-                   "Import its ID into the product: that approves it. Then the customer can claim it again.",
+                   f"{product} holds this device back: it {why}. Until it is approved it cannot publish events "
+                   "or get firmware updates, and in product mode nobody can claim it. Import its ID into the "
+                   "product: that approves it. Then the customer can claim it again.",
                    (IMPORT,))
 
 

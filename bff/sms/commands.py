@@ -130,7 +130,7 @@ def _operator_claim_own(sender: Sender, device_id: str | None, code: str | None,
     """An operator's own (staging) account: audited like any operator claim."""
     claim, outcome = sender.services.claims.request_claim_for(
         sender.user.id, device_id, operator_id=sender.user.id, channel="sms", label_code=code, notify=False,
-        serial=serial)
+        serial=serial, asked_at=sender.asked_at)
     return Reply(_own_claim_text(sender.services, claim, outcome), claim_id=claim.id)
 
 
@@ -151,7 +151,8 @@ def _claim_for(sender: Sender, customer, device_id: str | None, code: str | None
     services = sender.services
     try:
         claim, outcome = services.claims.request_claim_for(customer.id, device_id, operator_id=sender.user.id,
-                                                           channel="sms", label_code=code, serial=serial)
+                                                           channel="sms", label_code=code, serial=serial,
+                                                           asked_at=sender.asked_at)
     except errors.ClaimRefused as refused:  # the customer's account, not the operator's
         held = isinstance(refused, errors.ClaimInProgressElsewhere)
         device = services.devices.short_name(device_id) if device_id else (code or serial or "the device")[:24]

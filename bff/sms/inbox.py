@@ -136,7 +136,7 @@ class SmsInbox:
         if command.verb == SILENT:
             self.store.set_inbound_command(message.message_sid, user_id=None, command=command.verb)
             return Reply("")
-        sender = self._sender(message.from_phone)
+        sender = self._sender(message.from_phone, message.message_sid)
         if sender is None:
             return Reply("")  # not a phone number we can answer (e.g. a short code)
         self.store.set_inbound_command(message.message_sid, user_id=sender.user.id, command=command.verb)
@@ -145,13 +145,13 @@ class SmsInbox:
             return limited
         return prepare(sender, command)
 
-    def _sender(self, phone: str) -> Sender | None:
+    def _sender(self, phone: str, message_sid: str) -> Sender | None:
         try:
             user = self.services.accounts.user_for_phone(phone)
         except errors.InvalidPhoneNumber:
             logger.info("SMS from an unusable number ignored")
             return None
-        return Sender(self.services, user, user.phone or phone)
+        return Sender(self.services, user, user.phone or phone, message_sid=message_sid)
 
     def _rate_limited(self, sender: Sender) -> Reply | None:
         """None when the phone may go on; else the notice (once per window) or no reply."""
@@ -292,7 +292,7 @@ class SmsInbox:
         command = parse_command(row["body"])
         if command.verb == SILENT:
             return Reply("")
-        sender = self._sender(row["from_phone"])
+        sender = self._sender(row["from_phone"], row["message_sid"])
         if sender is None:
             return Reply("")
         step = prepare(replace(sender, asked_at=row["created_at"]), command)

@@ -14,9 +14,11 @@ phone is a valid number and whose device is found (bff/sms/parse.py).
 
 YES is also Twilio's opt-in word: a bare YES from a phone with no open question gets no answer
 (Twilio has answered it). YES/NO pin the question when the message is read, so the number refers
-to the list the person saw ("1" is the newest). Run again by the worker after a crash, a YES/NO
-first looks for the answer it gave already (`answer_given_since`), then numbers only the questions
-asked before the message came: it never answers a question the person had not seen.
+to the list the person saw ("1" is the newest). The answer keeps the message's `MessageSid`: run
+again by the worker after a crash, a YES/NO first looks for the answer it gave already
+(`answer_of_message`), then numbers the questions as they stood when the message came (one
+answered since, on a page or by another text, says it is closed), so it never answers a question
+the person had not seen, nor takes another answer for its own.
 """
 from __future__ import annotations
 
@@ -173,11 +175,10 @@ def answer(sender: Sender, command: Command) -> Reply | Later:
     """YES or NO to the one open question, or to question `number` (1 = the newest)."""
     if command.code:
         return Reply(texts.ANSWER_HOW)
-    if sender.asked_at is not None:  # run again after a crash: its own answer, if it gave one
-        given = _lifecycle(sender).answer_given_since(sender.user, sender.asked_at)
-        if given is not None:
-            return Reply(given.reply)
-    questions = _lifecycle(sender).open_questions(sender.user, asked_before=sender.asked_at)
+    given = _lifecycle(sender).answer_of_message(sender.message_sid) if sender.message_sid else None
+    if given is not None:  # run again after a crash: the answer this message gave already
+        return Reply(given.reply)
+    questions = _lifecycle(sender).open_questions(sender.user, as_of=sender.asked_at)
     if not questions:
         if command.verb == YES and command.number is None:
             return Reply("")  # Twilio's opt-in word, and nothing of ours to answer: Twilio has replied
@@ -192,10 +193,10 @@ def answer(sender: Sender, command: Command) -> Reply | Later:
 
 
 def _answered(sender: Sender, offer_id: int, yes: bool) -> Reply:
-    lifecycle = _lifecycle(sender)
+    lifecycle, sid = _lifecycle(sender), sender.message_sid
     if yes:
-        return Reply(lifecycle.accept(sender.user, offer_id, channel="sms").reply)
-    return Reply(lifecycle.decline(sender.user, offer_id).reply)
+        return Reply(lifecycle.accept(sender.user, offer_id, channel="sms", message_sid=sid).reply)
+    return Reply(lifecycle.decline(sender.user, offer_id, message_sid=sid).reply)
 
 
 # -- shared ----------------------------------------------------------------------------------------------

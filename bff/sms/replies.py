@@ -43,12 +43,14 @@ class Later:
 @dataclass(frozen=True)
 class Sender:
     """Who sent the message: their user (customer or operator) and phone, and the services;
-    `asked_at`: when the message came (set when the worker runs it again; None: now)."""
+    `asked_at`: when the message came (set when the worker runs it again; None: now);
+    `message_sid`: Twilio's id of the message (kept with what it answered)."""
 
     services: object
     user: object  # bff.accounts.service.User
     phone: str
     asked_at: float | None = None
+    message_sid: str | None = None
 
     @property
     def operator(self) -> bool:

@@ -124,8 +124,8 @@ def test_customers_to_product_keeps_the_owners_and_leaves_devices_claimed(config
         app = configured(PRODUCT_MODE)
         owned_devices(app, person)  # the services start: the mismatch is said
     assert f"Run: flask --app app bff set-mode {electron['slug']} product" in caplog.text
-    [said] = app.test_client().get("/healthz").json["ownership_modes"]
-    assert said["product"] == electron["slug"] and (said["configured"], said["recorded"]) == ("product", "customers")
+    [said] = [m for m in app.test_client().get("/healthz").json["ownership_modes"] if m["product"] == electron["slug"]]
+    assert (said["configured"], said["recorded"]) == ("product", "customers")
     assert f"set-mode {electron['slug']} product" in said["message"]
 
     result = set_mode(app, electron["slug"], "product")
@@ -138,7 +138,7 @@ def test_customers_to_product_keeps_the_owners_and_leaves_devices_claimed(config
         assert store.device(device_id)["owner"] == owners_before[device_id] == cloud_owner(control, device_id)
     assert "customers -> product, 2 owned devices (2 done, 0 waiting, 0 need help)" in result.output
     assert store.recorded_mode(electron["slug"]) == PRODUCT_MODE
-    assert app.test_client().get("/healthz").json["ownership_modes"] == "ok"
+    assert electron["slug"] not in str(app.test_client().get("/healthz").json["ownership_modes"])
 
 
 def test_customers_to_product_with_unclaim_needs_devices_release(configured, person, control, electron, store,

@@ -1,17 +1,19 @@
 """`CLAIM <code>` and operators' `CLAIM <code or device ID> FOR <phone>`, against the sandbox cloud."""
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 import pytest
 
 from bff import errors, labels
 from bff.sms import texts
+from bff.sms.inbox import SmsInbox
 from bff.worker import Worker
 
-from tests.sms.sms_support import is_one_plain_segment
+from tests.sms.sms_support import is_one_plain_segment, new_sid
 from tests.support import LABEL_KEY, OPERATOR_PHONE, OTHER_PHONE, PHONE
-from tests.support.fake_twilio import SMS_APP_SETTINGS
+from tests.support.fake_twilio import OUR_NUMBER, SMS_APP_SETTINGS
 
 pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
@@ -212,6 +214,26 @@ def test_an_operator_claims_for_a_customer_and_the_customer_gets_a_text(phone, s
     row = services.store.claim_row(claim.id)
     assert row["actor_user_id"] == operator.id and row["channel"] == "sms"
     assert outbox(OPERATOR_PHONE) == []  # the operator's answer is the reply itself
+
+
+def test_an_operators_claim_for_run_again_after_a_crash_says_done_once_and_texts_once(
+        phone, services, control, online_device, label_code, operator, outbox, electron):
+    customer = "+12015550151"
+    sid = new_sid()
+    asked_at = time.time()
+    body = f"CLAIM {label_code(online_device)} FOR {customer}"
+    assert services.store.claim_inbound_sms(sid, from_phone=OPERATOR_PHONE, to_phone=OUR_NUMBER, body=body,
+                                            lease_until=asked_at - 1, now=asked_at)
+    time.sleep(0.01)
+    customer_id = services.accounts.user_for_phone(customer).id
+    services.claims.request_claim_for(customer_id, online_device, operator_id=operator.id, channel="sms",
+                                      label_code=label_code(online_device))  # the first run, then it died
+
+    assert SmsInbox(services, deadline=0).finish_stuck() == 1
+
+    name = control.device(online_device)["name"]
+    assert outbox(OPERATOR_PHONE) == [texts.FOR_CLAIMED.format(device=name, phone=customer)]  # not "already"
+    assert outbox(customer) == [texts.FOR_CUSTOMER_CLAIMED.format(device=name)]  # once, by the first run
 
 
 def test_operators_claims_by_sms_are_in_the_audit_log(phone, services, online_device, offline_device,

@@ -186,9 +186,9 @@ def test_a_yes_run_again_after_a_crash_keeps_the_answer_it_gave(phone, services,
     phone.text(f"GIVE kitchen {THIRD_PHONE}")
     phone.text(f"GIVE garage {THIRD_PHONE}")  # question 1, the newest
     third = services.accounts.user_for_phone(THIRD_PHONE)
-    left_by_a_crash(services, "YES 1", THIRD_PHONE)
+    sid = left_by_a_crash(services, "YES 1", THIRD_PHONE)
     garage = services.lifecycle.open_questions(third)[0].offer
-    services.lifecycle.accept(third, garage.id)  # the first run answered, then the process died
+    services.lifecycle.accept(third, garage.id, message_sid=sid)  # the first run answered, then the process died
 
     assert SmsInbox(services, deadline=0).finish_stuck() == 1
 
@@ -196,6 +196,24 @@ def test_a_yes_run_again_after_a_crash_keeps_the_answer_it_gave(phone, services,
         device="garage")
     assert owner_of(control, devices[0]) == username(services, PHONE, electron["slug"])  # kitchen: not given
     assert [q.offer.device_id for q in services.lifecycle.open_questions(third)] == [devices[0]]
+
+
+def test_a_yes_run_again_after_a_crash_does_not_take_an_answer_given_elsewhere(phone, services, control, devices,
+                                                                              owned, electron):
+    owned(devices[0], "kitchen")
+    owned(devices[1], "garage")
+    phone.text(f"GIVE kitchen {THIRD_PHONE}")
+    phone.text(f"GIVE garage {THIRD_PHONE}")  # question 1, the newest
+    third = services.accounts.user_for_phone(THIRD_PHONE)
+    left_by_a_crash(services, "YES 1", THIRD_PHONE)  # died before answering
+    garage = services.lifecycle.open_questions(third)[0].offer
+    services.lifecycle.decline(third, garage.id)  # meanwhile: NO to garage on its page
+
+    assert SmsInbox(services, deadline=0).finish_stuck() == 1
+
+    assert texts_to(services, THIRD_PHONE)[-1] == errors.OfferClosed().customer_text  # "1" was garage
+    assert owner_of(control, devices[0]) == username(services, PHONE, electron["slug"])  # kitchen: not given
+    assert owner_of(control, devices[1]) == username(services, PHONE, electron["slug"])
 
 
 def test_a_yes_run_again_after_a_crash_answers_only_a_question_asked_before_it(phone, services, control, devices,

@@ -5,7 +5,8 @@ one). Each function gets a sqlite-utils Database inside an open transaction.
 
 - `first_claims.py`: 1-6, the claim flows (users, devices, claims, SMS, Wi-Fi setup).
 - `console.py`: 7-8, the operators' console (roles, audit, import batches, call-log indexes).
-- `lifecycle.py`: 9, after the first claim (moves, offers, shares, number changes, webhooks).
+- `lifecycle.py`: 9, after the first claim (moves, offers, shares, number changes, webhooks); 13, the
+  SMS that answered an offer.
 - `hardening.py`: 10, browser sessions kept on the server; 11, secrets sealed at rest.
 - `modes.py`: 12, each product's ownership mode as its data stands.
 """
@@ -17,7 +18,7 @@ from bff.db.migrations.first_claims import (
     v6_setup_watch,
 )
 from bff.db.migrations.hardening import v10_web_sessions, v11_sealed_secrets
-from bff.db.migrations.lifecycle import v9_lifecycle
+from bff.db.migrations.lifecycle import v9_lifecycle, v13_offer_answer_messages
 from bff.db.migrations.modes import v12_ownership_modes
 
 MIGRATIONS = [
@@ -33,4 +34,5 @@ MIGRATIONS = [
     (10, "sessions that can be ended on the server", v10_web_sessions),
     (11, "secrets sealed at rest: claim codes for their page, plain tokens and codes gone", v11_sealed_secrets),
     (12, "each product's ownership mode", v12_ownership_modes),
+    (13, "the SMS that answered an offer", v13_offer_answer_messages),
 ]

@@ -1,4 +1,4 @@
-"""Migration 9: after the first claim."""
+"""Migrations 9 and 13: after the first claim."""
 from __future__ import annotations
 
 import sqlite_utils
@@ -99,3 +99,12 @@ def v9_lifecycle(db: sqlite_utils.Database) -> None:
     )
     db["webhook_deliveries"].create_index(["state", "next_attempt_at"])
     db["webhook_deliveries"].create_index(["url", "id"])
+
+
+def v13_offer_answer_messages(db: sqlite_utils.Database) -> None:
+    """The SMS (its Twilio `MessageSid`) that answered an offer YES or NO, so a message the worker
+    runs again after a crash finds the answer it gave (bff/sms/lifecycle_commands.py) and never
+    takes another answer, or another question, for its own."""
+    db.execute("ALTER TABLE offers ADD COLUMN answer_message_sid TEXT")
+    db.execute("CREATE UNIQUE INDEX idx_offers_answer_message ON offers (answer_message_sid) "
+               "WHERE answer_message_sid IS NOT NULL")

@@ -35,7 +35,7 @@ def list_devices():
         cred = authenticate(state, now)
         refuse_api_users(cred)  # "must be a user access token, not an API user token"
         owned = state.devices_owned_by(cred.account)
-        owned.sort(key=lambda d: d.last_handshake_at or 0, reverse=True)
+        owned.sort(key=lambda d: (-(d.last_handshake_at or 0), d.id))  # CHOICE: ties by device ID
         return jsonify([device_json(d, now) for d in owned])
 
 
