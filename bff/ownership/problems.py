@@ -25,7 +25,7 @@ def available_fixes(report: DeviceReport) -> frozenset[str]:
     if report.open_claim is not None:
         fixes |= {RETRY, CANCEL}
     if report.known and report.in_product is not False and report.open_claim is None:
-        fixes |= {RELEASE, GIVE}
+        fixes |= {RELEASE} if report.held else {RELEASE, GIVE}  # a held device cannot be given
     if report.in_product:
         fixes.add(REREAD)
     if report.known:
@@ -177,6 +177,8 @@ def _refused(report: DeviceReport, now: float) -> Problem | None:
         return None
     if _api_user_words(latest.last_error):
         return None  # said by _api_user_refused
+    if report.held and (latest.last_error or "").startswith("DeviceNotInProduct"):
+        return None  # said by _held_by_product (giving it would be refused the same way)
     if (latest.last_error or "").startswith("DeviceOwnedByOther"):
         owner = (owner_words(report.cloud_owner, report.cloud_owner_person) if report.owners_in_cloud
                  else owner_words(report.bff_owner, report.bff_owner_person))

@@ -62,6 +62,7 @@ def test_a_device_the_product_holds_back_is_refused_and_an_import_approves_it(se
     text = page_text(desk.get(f"/ops/devices/{online_device}"))
     assert f"The device is {held} in the product" in text and "Import its ID into the product" in text
     assert "Import it" in text  # the fix, offered
+    assert "The last claim was refused" not in text and "Give it to a phone number" not in text  # would fail too
 
     batch = services.imports.start_batch(None, "sandbox-electron", online_device, "pasted")
     services.imports.work(batch.id)
