@@ -99,3 +99,17 @@ def test_the_scopes_bff_needs_match_its_calls():
     assert scope_for("GET", "/v1/products/p/events/spark") == "events:get"
     assert scope_for("GET", "/v1/products/p") == "products:get"
     assert scope_for("POST", "/v1/devices") is None
+
+
+def test_one_organizations_api_user_serves_each_of_its_products(product_mode, control, demo, electron, new_devices):
+    org = demo["orgs"][0]
+    token = control._call("POST", "/api-users", json={"org": org["slug"], "scopes": list(SCOPES_BFF_NEEDS)})["token"]
+    particle = product_mode(token)  # every product's entry: product:<slug>:<the org's token>
+    boron = control.create_device("boron", "sandbox-boron", online=True)["id"]
+
+    assert particle.get_device(electron["slug"], new_devices(1)[0])["product_id"] == electron["id"]
+    assert particle.get_device("sandbox-boron", boron)["id"] == boron
+    control._call("POST", "/orgs", json={"slug": "elsewhere", "products": ["sandbox-p2"]})  # p2 leaves the org
+    p2 = control.create_device("p2", "sandbox-p2", online=True)["id"]
+    with pytest.raises(errors.ApiUserNotAllowed):
+        particle.get_device("sandbox-p2", p2)
