@@ -23,7 +23,8 @@ _ERROR_RESPONSES = {
     "415": "The request body is not sent as JSON (Content-Type: application/json).",
     "429": "Too many requests; wait (Retry-After when known).",
     "500": "Something went wrong in bff.",
-    "502": "The device cloud refused the request.",
+    "502": "The device cloud refused the request (cloud_error; cloud_permission_missing: bff's own access to "
+           "the cloud lacks a permission, which only its operators can give: retrying soon will not help).",
     "503": "The device cloud is busy or down; try again later.",
 }
 

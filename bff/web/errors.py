@@ -65,6 +65,7 @@ ERROR_STATUS = (
     (errors.InvalidDeviceId, 400, "invalid_device_id"),
     (errors.RateLimited, 503, "cloud_busy"),
     (errors.CloudUnavailable, 503, "cloud_unavailable"),
+    (errors.ApiUserNotAllowed, 502, "cloud_permission_missing"),  # product mode: only an operator can fix it
     (errors.CloudError, 502, "cloud_error"),
 )
 

@@ -1,11 +1,12 @@
 """The JSON API in both ownership modes (README "Ownership modes"): claims by QR tag and by box code;
-in product mode, Wi-Fi setup codes and setup tokens are refused with a clear error code."""
+in product mode, Wi-Fi setup codes and setup tokens are refused with a clear error code, and so is a
+claim the cloud refuses the product's API user (a missing scope)."""
 from __future__ import annotations
 
 import pytest
 
 from bff import labels
-from bff.config import PRODUCT_MODE
+from bff.config import PRODUCT_MODE, ProductCredentials
 
 from tests.support import LABEL_KEY
 
@@ -35,3 +36,19 @@ def test_setup_codes_and_tokens_say_they_need_customers_mode(api_client, photon)
             assert (refused.status_code, error["code"]) == (409, "needs_customers_mode")
             assert "needs no setup code" in error["message"]
             assert "QR code on its box" in error["next_step"]
+
+
+@pytest.mark.app_settings(OWNERSHIP_MODE=PRODUCT_MODE)
+def test_a_claim_refused_to_the_api_user_has_its_own_code_and_no_cloud_words(api_client, services, control,
+                                                                             online_device, electron):
+    limited = control.create_api_user(electron["slug"], ["devices:list", "products:get", "events:get"])
+    services.particle.products[electron["slug"]] = ProductCredentials(electron["slug"], mode=PRODUCT_MODE,
+                                                                      api_token=limited["token"])
+    tag = labels.qr_tag(LABEL_KEY, online_device)
+
+    refused = api_client.post("/api/v1/claims", {"device_id": online_device, "tag": tag})
+
+    error = refused.get_json()["error"]
+    assert (refused.status_code, error["code"]) == (502, "cloud_permission_missing")
+    assert "setting on our side" in error["message"] and "contact the seller" in error["next_step"]
+    assert "scope" not in refused.get_data(as_text=True)  # the operators' words stay with operators
