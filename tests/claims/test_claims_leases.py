@@ -3,6 +3,7 @@ and two requests racing to store the claim. Times come from the test's FakeClock
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 
@@ -168,3 +169,38 @@ def test_losing_the_race_to_a_claim_that_ended_meanwhile_is_refused(claims, pers
     with pytest.raises(errors.ClaimInProgressElsewhere):
         claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
     assert control.requests(**CLAIM_CALL) == []
+
+
+# -- waiting for the attempt (channels that answer later: bff/sms/commands.py) ----------------------------
+
+
+def test_attempt_and_wait_tries_a_claim_nobody_tried(claims, person, online_device, tag, control):
+    claim = claims.request_claim(person.id, online_device, channel="sms", tag=tag(online_device), attempt=False)
+    assert (claim.state, claim.attempts) == ("requested", 0)
+
+    after = claims.attempt_and_wait(claim.id)
+
+    assert after.succeeded and after.attempts == 1 and len(control.requests(**CLAIM_CALL)) == 1
+
+
+def test_attempt_and_wait_waits_for_the_attempt_another_holds(claims, person, online_device, tag, store, clock,
+                                                              control):
+    claim = claims.request_claim(person.id, online_device, channel="sms", tag=tag(online_device), attempt=False)
+    held = store.lease_claim(claim.id, seconds=LEASE_SECONDS, now=clock.now)  # the worker's attempt is running
+    finish = threading.Timer(0.3, lambda: claims._claim_in_cloud(held))  # ... and ends in a moment
+    finish.start()
+
+    after = claims.attempt_and_wait(claim.id)
+
+    finish.join()
+    assert after.succeeded  # the other attempt's end, not the claim as it was while held
+    assert len(control.requests(**CLAIM_CALL)) == 1  # no second attempt
+
+
+def test_attempt_and_wait_stops_waiting_when_the_lease_runs_out(claims, person, online_device, tag, store, clock):
+    claim = claims.request_claim(person.id, online_device, channel="sms", tag=tag(online_device), attempt=False)
+    store.lease_claim(claim.id, seconds=LEASE_SECONDS, now=clock.now - LEASE_SECONDS)  # left by a crash
+
+    after = claims.attempt_and_wait(claim.id)
+
+    assert after.state == "requested"  # the worker's retry takes it over; nobody waits for a dead attempt

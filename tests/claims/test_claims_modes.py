@@ -158,3 +158,26 @@ def test_a_claim_refused_for_a_scope_fails_and_the_doctor_says_why(product_mode_
     assert "lacks the scope devices:get" in problem.explanation
     assert "person" in problem.explanation and "claim again" in problem.explanation
     assert not [p for p in report.problems if p.key in ("cloud_unreachable", "cloud_errors", "claim_failed")]
+
+
+def test_a_device_bff_already_records_as_the_persons_is_already_yours(product_mode_claims, control, person,
+                                                                     online_device, tag, store):
+    claims = product_mode_claims(control)
+    product_key = claims.devices.find(online_device).product_key
+    store.upsert_device(online_device, owner=claims.particle.owner_name(product_key, person.id))  # e.g. a backup
+
+    claim = claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
+
+    assert (claim.state, claim.outcome) == ("claimed", "already_yours")
+    assert store.webhook_events(event_type="device.claimed") == []  # nothing changed: no event
+
+
+def test_a_product_mode_claim_keeps_the_devices_online_state(product_mode_claims, control, person, online_device,
+                                                              tag, store):
+    claims = product_mode_claims(control)
+    claims.devices.find(online_device)
+    store.upsert_device(online_device, online=None)  # bff has not heard yet whether it is on
+
+    claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device))
+
+    assert store.device(online_device)["online"] == 1  # from the one product read the claim made

@@ -236,6 +236,28 @@ def test_an_operators_claim_for_run_again_after_a_crash_says_done_once_and_texts
     assert outbox(customer) == [texts.FOR_CUSTOMER_CLAIMED.format(device=name)]  # once, by the first run
 
 
+def test_a_claim_text_run_again_after_the_person_was_told_texts_nothing_more(phone, services, control,
+                                                                             offline_device, label_code, outbox,
+                                                                             electron):
+    sid = new_sid()
+    asked_at = time.time()
+    body = f"CLAIM {label_code(offline_device)}"
+    assert services.store.claim_inbound_sms(sid, from_phone=PHONE, to_phone=OUR_NUMBER, body=body,
+                                            lease_until=asked_at - 1, now=asked_at)
+    time.sleep(0.01)
+    person = services.accounts.user_for_phone(PHONE)
+    assert services.claims.request_claim(person.id, offline_device, channel="sms", label_code=label_code(
+        offline_device)).state == "waiting_for_device"  # the first run, then it died
+    device_comes_online(services, control, electron["slug"], offline_device)  # claimed; the service texts it
+    told = outbox(PHONE)
+    assert len(told) == 1
+
+    assert SmsInbox(services, deadline=0).finish_stuck() == 1
+
+    assert outbox(PHONE) == told  # nothing more
+    assert not services.store.inbound_sms(sid)["result"]  # and a redelivery of the text gets nothing either
+
+
 def test_operators_claims_by_sms_are_in_the_audit_log(phone, services, online_device, offline_device,
                                                       label_code, operator):
     phone.text(f"CLAIM {label_code(online_device)} FOR +12015550153", phone=OPERATOR_PHONE)
