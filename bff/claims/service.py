@@ -217,10 +217,10 @@ class ClaimsService(ProofChecks, ClaimFixes):
     def claims_of(self, user_id: int) -> list[Claim]:
         return [Claim.from_row(row) for row in self.store.claims_of_user(user_id)]
 
-    def claim_answering(self, user_id: int, device_id: str | None, *, asked_at: float) -> Claim | None:
+    def claim_answering(self, user_id: int, device_id: str, *, asked_at: float) -> Claim | None:
         """The person's claim of the device that answers a request made at `asked_at`: their open
         claim, or one that ended after the request (a request run again finds its own claim)."""
-        latest = self.open_claim(user_id, device_id) if device_id else None
+        latest = self.open_claim(user_id, device_id)
         if latest is not None and (not latest.done or (latest.finished_at or 0.0) >= asked_at):
             return latest
         return None

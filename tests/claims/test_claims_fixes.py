@@ -100,7 +100,16 @@ def test_a_claim_for_a_customer_is_audited_with_its_outcome(claims, person, onli
 
 
 def test_a_refused_claim_for_a_customer_is_audited_too(claims, person, support, audit):
-    with pytest.raises(errors.BffError):
-        claims.request_claim_for(person.id, "not-a-device", operator_id=support.id, channel="sms")
+    with pytest.raises(errors.BffError) as refused:
+        claims.request_claim_for(person.id, "0123456789ABCDEF01234567", operator_id=support.id, channel="sms")
     [entry] = audit.entries(action="claim.for")
-    assert entry.result == "refused"
+    assert (entry.result, entry.actor_login, entry.person_id) == ("refused", "desk", person.id)
+    assert entry.device_id == "0123456789abcdef01234567"  # the device asked for, as typed
+    assert entry.detail == f"sms: {refused.value.detail}"  # why, for whoever reads the log
+
+
+def test_a_refused_claim_for_by_serial_alone_is_audited_without_a_device(claims, person, support, audit):
+    with pytest.raises(errors.BffError):
+        claims.request_claim_for(person.id, None, operator_id=support.id, channel="sms", serial="P046AB0000NOSUCH")
+    [entry] = audit.entries(action="claim.for")
+    assert (entry.result, entry.device_id, entry.person_id) == ("refused", None, person.id)
