@@ -221,7 +221,7 @@ class ClaimsService(ProofChecks, ClaimFixes):
         """The person's claim of the device that answers a request made at `asked_at`: their open
         claim, or one that ended after the request (a request run again finds its own claim)."""
         latest = self.open_claim(user_id, device_id)
-        if latest is not None and (not latest.done or (latest.finished_at or 0.0) >= asked_at):
+        if latest is not None and (not latest.done or latest.finished_at >= asked_at):  # an end has its time
             return latest
         return None
 

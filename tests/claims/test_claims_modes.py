@@ -92,6 +92,22 @@ def test_claiming_ones_own_device_again_is_already_yours(claims, person, online_
     assert claims.outcome_for(again, asked_at=asked_at + 1) == "already_yours"
 
 
+def test_a_claim_made_earlier_that_ends_after_the_request_is_claimed_not_already_yours(claims, person,
+                                                                                      offline_device, tag,
+                                                                                      control, clock):
+    claim = claims.request_claim(person.id, offline_device, channel="web", tag=tag(offline_device))
+    assert claim.state == "waiting_for_device"  # customers mode: it waits for the device
+    clock.advance(60)
+    asked_at = clock.now  # the person asks again while it waits (a second text, a reload)
+    clock.advance(60)
+    control.power(offline_device, True)
+    claims.device_online(claim.product_key, offline_device)
+    finished = claims.claim(claim.id)
+
+    assert claims.outcome_for(finished, asked_at=asked_at) == "claimed"  # it became theirs after they asked
+    assert claims.outcome_for(finished, asked_at=clock.now + 1) == "already_yours"
+
+
 # -- product mode only ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bff import labels
+from bff import errors, labels
 from bff.errors import SignInError, TooManyWrongCodes
 from bff.guesses import PROOF_LIMITS, SIGN_IN_GUESSES_PER_IP
 from bff.ops import field_scan
@@ -235,6 +235,27 @@ def test_field_scans_with_wrong_tags_are_limited_per_operator_higher(services, p
     assert PER_OPERATOR > PER_PERSON
     assert all(WAIT_WORDS not in r.message for r in results[:PER_OPERATOR])
     assert results[-1].result == "refused" and WAIT_WORDS in results[-1].message
+
+
+def test_a_claim_with_no_guesser_named_counts_the_persons_wrong_proofs(services, person, hour_clock):
+    """A caller that names no guesser (request_claim's default): the person is counted."""
+    for _ in range(PER_PERSON):
+        with pytest.raises(errors.ClaimRefused):
+            services.claims.request_claim(person.id, SOME_DEVICE, channel="test", tag=WRONG_TAG)
+
+    with pytest.raises(TooManyWrongCodes):
+        services.claims.request_claim(person.id, SOME_DEVICE, channel="test", tag=WRONG_TAG)
+
+
+def test_an_operators_serial_claims_count_under_the_operators_higher_limit(services, person, hour_clock):
+    """An operator's claim by serial alone (request_claim_for): the operator is counted, with the
+    operators' limit, so a field crew with scuffed labels is not stopped at a person's."""
+    operator_id = services.store.create_operator_user("crew", "not-a-real-hash", phone=None)
+    for n in range(PER_PERSON + 1):
+        with pytest.raises(errors.ClaimRefused) as refused:
+            services.claims.request_claim_for(person.id, None, operator_id=operator_id, channel="field",
+                                              serial=f"P046AB00NOSUCH{n:02d}")
+        assert not isinstance(refused.value, TooManyWrongCodes), n
 
 
 # -- every worker sees the same counts --------------------------------------------------------------------
