@@ -26,6 +26,17 @@ def new_sid() -> str:
     return "SM" + uuid.uuid4().hex
 
 
+def left_by_a_crash(store, body: str, phone: str) -> str:
+    """A text a webhook recorded (now, real time), then died on, its hold run out: the worker's
+    `SmsInbox.finish_stuck` finishes it. What the test does next comes after the message."""
+    sid = new_sid()
+    asked_at = time.time()
+    assert store.claim_inbound_sms(sid, from_phone=phone, to_phone=OUR_NUMBER, body=body,
+                                   lease_until=asked_at - 1, now=asked_at)
+    time.sleep(0.01)
+    return sid
+
+
 def twilio_form(body: str, *, phone: str = PHONE, sid: str | None = None, **extra) -> dict:
     """The form Twilio posts for an inbound SMS."""
     sid = sid or new_sid()

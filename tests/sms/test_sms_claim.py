@@ -1,7 +1,6 @@
 """`CLAIM <code>` and operators' `CLAIM <code or device ID> FOR <phone>`, against the sandbox cloud."""
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -11,9 +10,9 @@ from bff.sms import texts
 from bff.sms.inbox import SmsInbox
 from bff.worker import Worker
 
-from tests.sms.sms_support import is_one_plain_segment, new_sid
+from tests.sms.sms_support import is_one_plain_segment, left_by_a_crash
 from tests.support import LABEL_KEY, OPERATOR_PHONE, OTHER_PHONE, PHONE
-from tests.support.fake_twilio import OUR_NUMBER, SMS_APP_SETTINGS
+from tests.support.fake_twilio import SMS_APP_SETTINGS
 
 pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
 
@@ -219,12 +218,7 @@ def test_an_operator_claims_for_a_customer_and_the_customer_gets_a_text(phone, s
 def test_an_operators_claim_for_run_again_after_a_crash_says_done_once_and_texts_once(
         phone, services, control, online_device, label_code, operator, outbox, electron):
     customer = "+12015550151"
-    sid = new_sid()
-    asked_at = time.time()
-    body = f"CLAIM {label_code(online_device)} FOR {customer}"
-    assert services.store.claim_inbound_sms(sid, from_phone=OPERATOR_PHONE, to_phone=OUR_NUMBER, body=body,
-                                            lease_until=asked_at - 1, now=asked_at)
-    time.sleep(0.01)
+    left_by_a_crash(services.store, f"CLAIM {label_code(online_device)} FOR {customer}", OPERATOR_PHONE)
     customer_id = services.accounts.user_for_phone(customer).id
     services.claims.request_claim_for(customer_id, online_device, operator_id=operator.id, channel="sms",
                                       label_code=label_code(online_device))  # the first run, then it died
@@ -239,12 +233,7 @@ def test_an_operators_claim_for_run_again_after_a_crash_says_done_once_and_texts
 def test_a_claim_text_run_again_after_the_person_was_told_texts_nothing_more(phone, services, control,
                                                                              offline_device, label_code, outbox,
                                                                              electron):
-    sid = new_sid()
-    asked_at = time.time()
-    body = f"CLAIM {label_code(offline_device)}"
-    assert services.store.claim_inbound_sms(sid, from_phone=PHONE, to_phone=OUR_NUMBER, body=body,
-                                            lease_until=asked_at - 1, now=asked_at)
-    time.sleep(0.01)
+    sid = left_by_a_crash(services.store, f"CLAIM {label_code(offline_device)}", PHONE)
     person = services.accounts.user_for_phone(PHONE)
     assert services.claims.request_claim(person.id, offline_device, channel="sms", label_code=label_code(
         offline_device)).state == "waiting_for_device"  # the first run, then it died

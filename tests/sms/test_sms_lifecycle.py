@@ -8,7 +8,6 @@ The cloud's owner is read from the sandbox (`control.device(id)["owner"]`).
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,9 +21,9 @@ from bff.sms.parse import GIVE, NO, ONE_DEVICE, SHARE, UNSHARE, WITH_PHONE, YES,
 from bff.sms.webhook import inbox_for, webhook_auth_token
 from bff.wiring import get_services
 
-from tests.sms.sms_support import TwilioPhone, is_one_plain_segment, new_sid, read_twiml, twilio_form
+from tests.sms.sms_support import TwilioPhone, is_one_plain_segment, left_by_a_crash, read_twiml, twilio_form
 from tests.support import OTHER_PHONE, PHONE
-from tests.support.fake_twilio import OUR_NUMBER, SMS_APP_SETTINGS
+from tests.support.fake_twilio import SMS_APP_SETTINGS
 from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.app_settings(**SMS_APP_SETTINGS)
@@ -169,16 +168,6 @@ def test_yes_alone_with_nothing_open_is_left_to_twilio(phone):
     assert phone.text("YES please").text == texts.ANSWER_HOW
 
 
-def left_by_a_crash(services, body: str, phone: str) -> str:
-    """A YES/NO a webhook recorded, then died on (its hold has run out): the worker finishes it."""
-    sid = new_sid()
-    now = time.time()
-    assert services.store.claim_inbound_sms(sid, from_phone=phone, to_phone=OUR_NUMBER, body=body,
-                                            lease_until=now - 1, now=now)
-    time.sleep(0.01)  # what follows comes after the message
-    return sid
-
-
 def test_a_yes_run_again_after_a_crash_keeps_the_answer_it_gave(phone, services, control, devices, owned,
                                                                 electron):
     owned(devices[0], "kitchen")
@@ -186,7 +175,7 @@ def test_a_yes_run_again_after_a_crash_keeps_the_answer_it_gave(phone, services,
     phone.text(f"GIVE kitchen {THIRD_PHONE}")
     phone.text(f"GIVE garage {THIRD_PHONE}")  # question 1, the newest
     third = services.accounts.user_for_phone(THIRD_PHONE)
-    sid = left_by_a_crash(services, "YES 1", THIRD_PHONE)
+    sid = left_by_a_crash(services.store, "YES 1", THIRD_PHONE)
     garage = services.lifecycle.open_questions(third)[0].offer
     services.lifecycle.accept(third, garage.id, message_sid=sid)  # the first run answered, then the process died
 
@@ -205,7 +194,7 @@ def test_a_yes_run_again_after_a_crash_does_not_take_an_answer_given_elsewhere(p
     phone.text(f"GIVE kitchen {THIRD_PHONE}")
     phone.text(f"GIVE garage {THIRD_PHONE}")  # question 1, the newest
     third = services.accounts.user_for_phone(THIRD_PHONE)
-    left_by_a_crash(services, "YES 1", THIRD_PHONE)  # died before answering
+    left_by_a_crash(services.store, "YES 1", THIRD_PHONE)  # died before answering
     garage = services.lifecycle.open_questions(third)[0].offer
     services.lifecycle.decline(third, garage.id)  # meanwhile: NO to garage on its page
 
@@ -221,7 +210,7 @@ def test_a_yes_run_again_after_a_crash_answers_only_a_question_asked_before_it(p
     owned(devices[0], "kitchen")
     owned(devices[1], "garage")
     phone.text(f"GIVE kitchen {THIRD_PHONE}")
-    left_by_a_crash(services, "YES", THIRD_PHONE)  # one question open when it came
+    left_by_a_crash(services.store, "YES", THIRD_PHONE)  # one question open when it came
     phone.text(f"GIVE garage {THIRD_PHONE}")  # asked while the message waited for the worker
 
     assert SmsInbox(services, deadline=0).finish_stuck() == 1
