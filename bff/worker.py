@@ -243,35 +243,45 @@ class Worker:
 
     def reconcile_product(self, product_key: str) -> None:
         """One product's whole device list now, page by page (the cloud's errors are raised)."""
-        for page in self._product_pages(product_key):
-            self._keep_page(product_key, page)
+        for page, asked_at in self._product_pages(product_key):
+            self._keep_page(product_key, page, asked_at)
 
     def _pass_pages(self, product_keys: Iterable[str]) -> Iterator[tuple[str, list[dict]]]:
         """The pages of every product's list in turn; a product whose list fails is logged and
         left for the next pass (the other products go on)."""
         for product_key in product_keys:
             try:
-                for page in self._product_pages(product_key):
-                    yield product_key, page
+                for page, asked_at in self._product_pages(product_key):
+                    yield product_key, page, asked_at
             except CloudError as error:
                 logger.warning("reconcile of %s failed: %s", product_key, error.detail)
             except Exception:  # a bug with one product must not stop the others
                 logger.exception("reconcile of %s failed", product_key)
 
-    def _product_pages(self, product_key: str) -> Iterator[list[dict]]:
+    def _product_pages(self, product_key: str) -> Iterator[tuple[list[dict], float]]:
+        """Each page of the product's list with the wall time it was asked for (before the request:
+        the cloud's answer is no older than that)."""
         sort_attr, sort_dir = RECONCILE_SORT
-        yield from self.particle.product_device_pages(product_key, sort_attr=sort_attr, sort_dir=sort_dir)
+        pages = self.particle.product_device_pages(product_key, sort_attr=sort_attr, sort_dir=sort_dir)
+        while True:
+            asked_at = time.time()
+            page = next(pages, None)
+            if page is None:
+                return
+            yield page, asked_at
 
-    def _keep_page(self, product_key: str, page: list[dict]) -> None:
-        """One page in one short write, the cloud's owner taken (customers mode only); an odd device
-        is logged and the rest of the page kept. A gap after the last page write lets a waiting
-        claim in first."""
+    def _keep_page(self, product_key: str, page: list[dict], asked_at: float) -> None:
+        """One page in one short write, the cloud's owner taken (customers mode only) unless bff
+        changed the device after the page was asked for (a claim or move recorded meanwhile: the
+        next pass reads it anew); an odd device is logged and the rest of the page kept. A gap
+        after the last page write lets a waiting claim in first."""
         gap = self._next_page_write - time.monotonic()
         if gap > 0:
             self.stopping.wait(gap)
         started = time.monotonic()
         try:
-            kept = self.devices.remember_page(product_key, page, owner=self._takes_cloud_owners(product_key))
+            kept = self.devices.remember_page(product_key, page, owner=self._takes_cloud_owners(product_key),
+                                              listed_at=asked_at)
         except Exception:  # the page is read again at the next pass
             logger.exception("reconcile of %s: a page of %d devices not recorded", product_key, len(page))
         else:

@@ -314,6 +314,30 @@ def test_the_cloud_owner_is_taken_and_a_known_label_code_kept(store, particle, c
     assert store.device(offline_device)["label_code"] == old_code  # a code already printed stays
 
 
+def test_a_claim_recorded_after_a_page_was_listed_keeps_its_owner(store, particle, claims, sms, clock, person,
+                                                                  online_device, tag, monkeypatch):
+    """The cloud listed the device unowned; the claim lands in bff before the page is written (the
+    write waits its gap): the older list must not undo the claim. The next pass reads it anew."""
+    services = SimpleNamespace(store=store, particle=particle, claims=claims, sms=sms, devices=claims.devices)
+    remember_page = claims.devices.remember_page
+
+    def claim_lands_first(product_key, page, **kwargs):
+        if any(device["id"] == online_device for device in page) and store.device(online_device) is None:
+            clock.now = time.time()  # the claim's record, on the wall clock, after the list was asked for
+            assert claims.request_claim(person.id, online_device, channel="web", tag=tag(online_device)).succeeded
+        return remember_page(product_key, page, **kwargs)
+
+    monkeypatch.setattr(claims.devices, "remember_page", claim_lands_first)
+    Worker(services, clock=clock).reconcile()
+
+    owner = store.device(online_device)["owner"]
+    assert owner is not None and owner == store.shadow_customer(person.id, store.device(online_device)["product_key"])[
+        "username"]
+    monkeypatch.undo()
+    Worker(services, clock=clock).reconcile()  # the next pass: the cloud says the same now
+    assert store.device(online_device)["owner"] == owner
+
+
 def test_odd_devices_are_logged_and_the_rest_of_their_page_kept(paged_services, store, clock, caplog):
     cloud = paged_services.particle
     device = PagedCloud.device

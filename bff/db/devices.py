@@ -18,7 +18,7 @@ class DeviceQueries:
     """Many known devices in one short write."""
 
     def remember_devices(self, rows: dict[str, dict], label_codes: Callable[[str], Callable[[], str] | Iterable[str]],
-                         *, now: float | None = None) -> list[str]:
+                         *, now: float | None = None, listed_at: float | None = None) -> list[str]:
         """Many known devices in one short write (the worker's reconcile, a page at a time).
 
         `rows` maps a device ID (lower case) to its fields (DEVICE_COLUMNS; one left out stays as
@@ -27,7 +27,9 @@ class DeviceQueries:
         no lock at all. The rest go in one `BEGIN IMMEDIATE` transaction: each row written only if
         a value still differs under the lock (its `updated_at` moves only then), and a device
         without a label code given the first free one of `label_codes(device_id)`, as
-        `ensure_label_code` does. Returns the IDs written."""
+        `ensure_label_code` does. `listed_at`: when the cloud was asked for these values; a device
+        written after that (a claim or move recorded meanwhile) keeps its owner, which the older
+        list must not undo. Returns the IDs written."""
         for fields in rows.values():
             check_device_fields(fields)
         stored = {row["device_id"]: row for row in self._devices_in(list(rows), "*")}
@@ -37,6 +39,8 @@ class DeviceQueries:
             return []
         stamp, written = now_or(now), set()
         with self.transaction():
+            if listed_at is not None:
+                changed = self._owners_kept_since(changed, listed_at)
             for device_id, fields in changed:
                 cursor = self.db.execute(
                     device_upsert_sql(list(fields), only_if_changed=True),
@@ -48,6 +52,14 @@ class DeviceQueries:
                 self.ensure_label_code(row["device_id"], label_codes(row["device_id"]), now=stamp)
                 written.add(row["device_id"])
         return sorted(written)
+
+    def _owners_kept_since(self, changed: list[tuple[str, dict]], listed_at: float) -> list[tuple[str, dict]]:
+        """`changed` without the owner of each device written after `listed_at` (read under the lock)."""
+        with_owner = [device_id for device_id, fields in changed if "owner" in fields]
+        newer = {row["device_id"] for row in self._devices_in(with_owner, "device_id, updated_at")
+                 if row["updated_at"] > listed_at}
+        return [(device_id, {name: value for name, value in fields.items()
+                             if not (name == "owner" and device_id in newer)}) for device_id, fields in changed]
 
     def _devices_in(self, device_ids: list[str], columns: str, condition: str = "") -> list[dict]:
         """`columns` of the devices among `device_ids` (and `condition`), read in chunks."""

@@ -93,10 +93,12 @@ class DeviceService:
             self.ensure_label_code(device_id)
         return self.store.device(device_id)
 
-    def remember_page(self, product_key: str, devices: Iterable[dict], *, owner: bool = False) -> PageKept:
+    def remember_page(self, product_key: str, devices: Iterable[dict], *, owner: bool = False,
+                      listed_at: float | None = None) -> PageKept:
         """A page of the product's device list kept as `remember` keeps each device, in one short
         write (the worker's reconcile): a row written only when a value changed, label codes given
-        to new devices in the same transaction (`remember_devices`, bff/db/devices.py).
+        to new devices in the same transaction (`remember_devices`, bff/db/devices.py). `listed_at`:
+        when the page was asked for; a device bff changed since keeps its owner.
 
         An odd device (no device ID, a value bff cannot keep) is left out and reported in `failed`;
         should the page's write fail as a whole, its devices are kept one by one (`remember`), so
@@ -112,7 +114,7 @@ class DeviceService:
                 continue
             rows[device_id], listed[device_id] = fields, device
         try:
-            written = self.store.remember_devices(rows, self._label_codes)
+            written = self.store.remember_devices(rows, self._label_codes, listed_at=listed_at)
         except Exception as error:  # then the page again, device by device
             return self._one_by_one(product_key, listed, failed, owner=owner, page_error=error)
         return PageKept(kept=list(rows), written=written, failed=failed)
