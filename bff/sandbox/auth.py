@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from . import api_users
 from .errors import (api_user_refused, api_users_not_allowed, device_not_recognized, ok_error,
                      permission_denied)
+from .indexes import device_account
 from .state import Device, Org, Product, State, Token
 
 
@@ -72,15 +73,6 @@ def check_scope(cred: Credential, scope: str | None) -> None:
 def refuse_api_users(cred: Credential) -> None:
     """An endpoint no API user may call."""
     check_scope(cred, None)
-
-
-def device_account(device: Device) -> tuple | None:
-    """The owner key of a device (None when unclaimed)."""
-    if device.owner_kind == "customer":
-        return ("customer", device.product_id, device.owner)
-    if device.owner_kind == "user":
-        return ("user", device.owner)
-    return None
 
 
 def set_owner(device: Device, account: tuple | None) -> None:

@@ -122,8 +122,9 @@ def _upper(value: str | None) -> str | None:
     return value if upper == value else upper
 
 
-def _owner_account(device: Any) -> tuple | None:
-    """The owner key of a device, as bff/sandbox/auth.py's device_account makes it."""
+def device_account(device: Any) -> tuple | None:
+    """The owner key of a device, compared with a credential's `account` (bff/sandbox/auth.py);
+    None when unclaimed. Kept here, the lowest module, so the owner index and auth share it."""
     if device.owner_kind == "customer":
         return ("customer", device.product_id, device.owner)
     if device.owner_kind == "user":
@@ -140,7 +141,7 @@ class Indexes:
         self.customer_by_login = Index(("product_id", "username"),
                                        lambda c: (c.product_id, c.username))
         self.devices_by_product = Index(("product_id",), lambda d: d.product_id, unique=False)
-        self.devices_by_owner = Index(("owner_kind", "owner", "product_id"), _owner_account,
+        self.devices_by_owner = Index(("owner_kind", "owner", "product_id"), device_account,
                                       unique=False)
         self.device_by_serial = Index(("serial_number",), lambda d: _upper(d.serial_number))
         self.device_by_imei = Index(("imei",), lambda d: d.imei)

@@ -23,7 +23,7 @@ The steps for a message whose signature bff/sms/webhook.py has already checked:
    runs them again (a CLAIM finds its own claim) and texts the result (`SmsInbox.finish_stuck`,
    a job of bff/worker.py's tick). Only the first one to
    finish a message texts its result (an atomic UPDATE decides), so nothing goes out twice; a
-   claim's end is texted once, by this inbox or by the claims service (`mark_claim_notified`).
+   claim's end is texted once, by this inbox or by the claims service (`ClaimsService.take_notice`).
 
 A reply or result that carries a secret (`Reply.secret`: a Wi-Fi claim code) is stored sealed
 (bff/sealing.py, `BFF_TOKEN_KEY`): a redelivery opens it and gets the very same reply.

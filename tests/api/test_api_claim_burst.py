@@ -9,7 +9,7 @@ import pytest
 from bff.api.claim_runs import claim_runs_for
 from bff.claims.cloud_wait import CloudWait
 
-from tests.support import LABEL_KEY, PHONE
+from tests.support import PHONE
 from tests.support.api_client import api_with_deadline, timed_claim
 from tests.support.polling import wait_for
 
@@ -23,19 +23,15 @@ def api(app_factory, checker):
         yield client
 
 
-def _claim(api, device_id: str):
-    return timed_claim(api, device_id, LABEL_KEY)
-
-
 def test_a_cloud_known_slow_gets_202_at_once_and_the_attempt_still_runs(api, control, new_devices):
     runs = claim_runs_for(api.app, api.services)
     runs.cloud_wait = CloudWait(trip_after=1, cool_down=60)
     first, second = new_devices(2)
     control.add_fault(path="/v1/devices*", method="POST", latency=HANG, times=2)
 
-    slow, seconds = _claim(api, first)  # waited half the deadline with no answer: the breaker opens
+    slow, seconds = timed_claim(api, first)  # waited half the deadline with no answer: the breaker opens
     assert slow.status_code == 202 and seconds >= DEADLINE / 2 and runs.cloud_wait.state == "open"
-    fast, seconds = _claim(api, second)
+    fast, seconds = timed_claim(api, second)
     assert fast.status_code == 202 and seconds < DEADLINE / 2  # not waited for at all
     for reply in (slow, fast):
         done = wait_for(lambda: (lambda c: c if c["done"] else None)(api.get(reply.get_json()["status_url"]).get_json()),
@@ -47,7 +43,7 @@ def test_a_full_pool_gets_202_at_once_and_the_worker_retry_claims(api, control, 
     runs = claim_runs_for(api.app, api.services)
     monkeypatch.setattr(runs.pool, "try_submit", lambda *args: None)  # no room
     [device] = new_devices(1)
-    reply, seconds = _claim(api, device)
+    reply, seconds = timed_claim(api, device)
     assert reply.status_code == 202 and seconds < DEADLINE / 2
     assert api.get(reply.get_json()["status_url"]).get_json()["state"] == "requested"
     assert api.services.claims.retry_due() == 1  # the worker's round

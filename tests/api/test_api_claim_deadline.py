@@ -23,17 +23,13 @@ def slow_api(app_factory, checker):
         yield client
 
 
-def _claim(api, device_id: str):
-    return timed_claim(api, device_id, LABEL_KEY)
-
-
 def test_the_default_deadline_is_two_seconds(app):
     assert app.config["API_REPLY_DEADLINE"] == 2.0
 
 
 def test_a_hanging_cloud_gets_a_202_at_the_deadline_and_the_claim_finishes(slow_api, control, online_device):
     control.add_fault(path="/v1/devices*", method="POST", latency=HANG, times=1)
-    response, seconds = _claim(slow_api, online_device)
+    response, seconds = timed_claim(slow_api, online_device)
 
     assert response.status_code == 202 and seconds < HANG - 1
     claim = response.get_json()
@@ -50,13 +46,13 @@ def test_a_hanging_cloud_gets_a_202_at_the_deadline_and_the_claim_finishes(slow_
 
 def test_a_repeat_while_the_cloud_hangs_is_the_same_claim_and_no_second_call(slow_api, control, online_device):
     control.add_fault(path="/v1/devices*", method="POST", latency=HANG, times=1)
-    first, _ = _claim(slow_api, online_device)
-    again, seconds = _claim(slow_api, online_device)
+    first, _ = timed_claim(slow_api, online_device)
+    again, seconds = timed_claim(slow_api, online_device)
 
     assert again.status_code == 202 and seconds < DEADLINE + 0.5  # not waited for again
     assert again.get_json()["id"] == first.get_json()["id"]
     wait_for(lambda: slow_api.get(first.get_json()["status_url"]).get_json()["done"] or None, timeout=HANG + 10)
-    after, _ = _claim(slow_api, online_device)
+    after, _ = timed_claim(slow_api, online_device)
     assert after.status_code == 200 and after.get_json()["state"] == "claimed"
     assert len(control.requests(**CLAIM_CALL)) == 1
 
@@ -76,6 +72,6 @@ def test_a_claim_the_process_left_requested_is_finished_by_the_worker_retry(slow
 
 
 def test_a_cloud_within_the_deadline_answers_200_with_the_result(api_client, online_device):
-    response, _ = _claim(api_client, online_device)
+    response, _ = timed_claim(api_client, online_device)
     assert response.status_code == 200 and response.get_json()["state"] == "claimed"
     assert "Location" not in response.headers

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import jsonschema_rs
 
+from tests.support import LABEL_KEY
+
 
 @dataclass
 class _Operation:
@@ -124,7 +126,7 @@ def api_with_deadline(app_factory, checker: OpenApiChecker, deadline: float, pho
         runs.close(wait=True)
 
 
-def timed_claim(api: ApiClient, device_id: str, label_key: str):
+def timed_claim(api: ApiClient, device_id: str, label_key: str = LABEL_KEY):
     """`POST /api/v1/claims` with the device's QR tag: (the response, seconds it took)."""
     from bff import labels
 
